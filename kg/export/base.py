@@ -1,0 +1,59 @@
+"""The exporter interface, its registry, and atomic file writing."""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Protocol
+
+import networkx as nx
+
+from ..ontology.lexicon import Lexicon
+from ..schema import Schema
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    schema: Schema
+    lexicon: Lexicon
+    tool_version: str
+
+
+class Exporter(Protocol):
+    def __call__(self, graph: nx.MultiDiGraph, out_dir: Path, context: ExportContext) -> list[Path]: ...
+
+
+@dataclass(frozen=True)
+class RegisteredExporter:
+    name: str
+    description: str
+    write: Callable[[nx.MultiDiGraph, Path, ExportContext], list[Path]]
+
+
+EXPORTERS: dict[str, RegisteredExporter] = {}
+
+
+def register(name: str, description: str):
+    def wrap(fn: Callable[[nx.MultiDiGraph, Path, ExportContext], list[Path]]):
+        EXPORTERS[name] = RegisteredExporter(name, description, fn)
+        return fn
+    return wrap
+
+
+def write_atomic(path: Path, data: str | bytes) -> Path:
+    """Write to a temporary file beside `path`, then rename: readers never see a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

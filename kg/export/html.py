@@ -1,0 +1,137 @@
+"""graph.html: one self-contained page (vis-network from pyvis, inlined), positions computed in Python.
+
+Text from papers reaches the page only as JSON inside the script (escaped by escape.script_json) and
+is put on screen with textContent, never innerHTML; vis-network shows string titles as plain text.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import networkx as nx
+import pyvis
+from pyvis.network import Network
+
+from ..escape import html_text, script_json
+from ..ids import document_iri
+from .base import ExportContext, register, write_atomic
+
+MAX_TOOLTIP_SENTENCES = 3
+
+
+def _vis_js() -> str:
+    lib = Path(pyvis.__file__).parent / "lib"
+    candidates = sorted(lib.glob("vis-*/vis-network.min.js"))
+    if not candidates:
+        raise FileNotFoundError("vis-network.min.js not found in the pyvis package")
+    return candidates[-1].read_text(encoding="utf-8")
+
+
+def layout(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
+    """A seeded spring layout, so the page is drawn at once and the same graph gives the same page."""
+    simple = nx.Graph()
+    simple.add_nodes_from(sorted(graph.nodes))
+    simple.add_edges_from(sorted((s, o) for s, o in graph.edges()))
+    if not simple:
+        return {}
+    pos = nx.spring_layout(simple, seed=7, k=1.5 / math.sqrt(max(len(simple), 1)), iterations=100)
+    scale = 120 * math.sqrt(len(simple))
+    return {n: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for n, (x, y) in pos.items()}
+
+
+def page_data(graph: nx.MultiDiGraph, context: ExportContext) -> dict:
+    schema = context.schema
+    positions = layout(graph)
+    net = Network(directed=True, cdn_resources="remote")
+    for curie in sorted(graph.nodes):
+        data = graph.nodes[curie]
+        category = schema.categories.get(data.get("category", ""))
+        x, y = positions.get(curie, (0.0, 0.0))
+        net.add_node(curie, label=data["label"], title=f"{data['label']}\n{curie}\n{data.get('category', '')}",
+                     color=category.colour if category else "#999999", shape=category.shape if category else "dot",
+                     size=10 + 6 * math.sqrt(data.get("documents", 0)), x=x, y=y, physics=False,
+                     group=data.get("category", ""))
+    edges_detail = {}
+    for s, o, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1])):
+        if data["polarity"] != "affirmed":
+            continue  # negative findings stay in the RDF, JSON and Neo4j outputs, not in the picture
+        eid = data["assertion_id"]
+        lines = [f"{graph.nodes[s]['label']} {data['predicate']} {graph.nodes[o]['label']}",
+                 f"{data['evidence_count']} sentence(s), {data['document_count']} document(s), confidence {data['confidence']}"]
+        lines += [f"- {e.sentence}" for e in data["evidence"][:MAX_TOOLTIP_SENTENCES]]
+        net.add_edge(s, o, id=eid, title="\n".join(lines), width=1 + 1.5 * math.log2(1 + data["evidence_count"]),
+                     dashes=bool(data["hedged"]), arrows="to", color="#888888")
+        edges_detail[eid] = {
+            "predicate": data["predicate"], "subject": s, "object": o, "confidence": data["confidence"],
+            "evidence": [{
+                "sentence": e.sentence, "document": e.document, "link": document_iri(e.document, schema.base),
+                "title": e.document_title, "section": e.section, "study_type": e.study_type,
+                "organism": e.organism or "", "certainty": e.certainty, "trigger": e.trigger,
+                "quantities": [q.text + (f" ({q.direction})" if q.direction != "none" else "") for q in e.quantities],
+                "marks": sorted([[e.subject_span.start - e.sentence_start, e.subject_span.end - e.sentence_start],
+                                 [e.object_span.start - e.sentence_start, e.object_span.end - e.sentence_start]]),
+            } for e in data["evidence"]]}
+    nodes_detail = {c: {"label": graph.nodes[c]["label"], "category": graph.nodes[c].get("category", ""),
+                        "synonyms": graph.nodes[c].get("synonyms", []), "iri": schema.iri(c),
+                        "documents": graph.nodes[c].get("documents", 0)} for c in sorted(graph.nodes)}
+    legend = [{"name": c.name, "colour": c.colour} for c in schema.categories.values()]
+    return {"nodes": net.nodes, "edges": net.edges, "nodeDetail": nodes_detail, "edgeDetail": edges_detail,
+            "legend": legend}
+
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<title>__TITLE__</title>
+<style>
+body{margin:0;font:14px system-ui,sans-serif;display:flex;height:100vh}
+#graph{flex:1;border-right:1px solid #ccc}
+#side{width:380px;overflow:auto;padding:8px}
+#legend span{display:inline-block;margin:2px 6px 2px 0}
+#legend i{display:inline-block;width:10px;height:10px;margin-right:3px;border-radius:2px}
+mark{background:#ffe08a}
+.ev{border-top:1px solid #ddd;padding:4px 0}
+.meta{color:#555;font-size:12px}
+</style></head>
+<body><div id="graph"></div><div id="side"><h3>__TITLE__</h3><div id="legend"></div>
+<p class="meta">Click a node or an edge to see its details and evidence. Dashed edges are hedged.</p>
+<div id="detail"></div></div>
+<script>__VIS__</script>
+<script>
+const DATA = __DATA__;
+function el(tag, text, attrs){const e=document.createElement(tag); if(text!==undefined) e.textContent=text;
+  for(const k in (attrs||{})) e.setAttribute(k, attrs[k]); return e;}
+const legend=document.getElementById('legend');
+for(const c of DATA.legend){const s=el('span'); const i=el('i'); i.style.background=c.colour; s.appendChild(i);
+  s.appendChild(document.createTextNode(c.name)); legend.appendChild(s);}
+const nodes=new vis.DataSet(DATA.nodes), edges=new vis.DataSet(DATA.edges);
+const network=new vis.Network(document.getElementById('graph'),{nodes,edges},
+  {physics:false,interaction:{hover:true,tooltipDelay:150},edges:{smooth:false},nodes:{font:{size:14}}});
+function safeLink(href){return /^https?:\\/\\//.test(href)?href:'#';}
+function highlighted(sentence, marks){const p=el('p'); let at=0;
+  for(const [a,b] of marks){ if(a<at||b>sentence.length) continue; p.appendChild(document.createTextNode(sentence.slice(at,a)));
+    p.appendChild(el('mark', sentence.slice(a,b))); at=b;}
+  p.appendChild(document.createTextNode(sentence.slice(at))); return p;}
+function showNode(id){const d=DATA.nodeDetail[id], box=document.getElementById('detail'); box.replaceChildren();
+  box.appendChild(el('h4', d.label)); const a=el('a', id, {href:safeLink(d.iri), target:'_blank', rel:'noopener'});
+  box.appendChild(a); box.appendChild(el('p', 'Category: '+d.category+' | documents: '+d.documents));
+  if(d.synonyms.length) box.appendChild(el('p', 'Synonyms: '+d.synonyms.join('; ')));}
+function showEdge(id){const d=DATA.edgeDetail[id]; if(!d) return; const box=document.getElementById('detail'); box.replaceChildren();
+  box.appendChild(el('h4', DATA.nodeDetail[d.subject].label+' \\u2014 '+d.predicate+' \\u2192 '+DATA.nodeDetail[d.object].label));
+  box.appendChild(el('p', 'confidence '+d.confidence, {class:'meta'}));
+  for(const e of d.evidence){const div=el('div', undefined, {class:'ev'}); div.appendChild(highlighted(e.sentence, e.marks));
+    const m=el('div', undefined, {class:'meta'}); m.appendChild(el('a', e.title||e.document, {href:safeLink(e.link), target:'_blank', rel:'noopener'}));
+    m.appendChild(document.createTextNode(' | '+e.section+' | '+e.study_type+(e.organism?' | '+e.organism:'')+' | '+e.certainty+
+      (e.quantities.length?' | '+e.quantities.join(', '):'')));
+    div.appendChild(m); box.appendChild(div);}}
+network.on('click', p=>{ if(p.nodes.length) showNode(p.nodes[0]); else if(p.edges.length) showEdge(p.edges[0]); });
+</script></body></html>
+"""
+
+
+@register("html", "graph.html: interactive graph page, self-contained, works offline")
+def write_html(graph: nx.MultiDiGraph, out_dir: Path, context: ExportContext) -> list[Path]:
+    page = (_TEMPLATE.replace("__VIS__", _vis_js().replace("</script", "<\\/script"))
+            .replace("__TITLE__", html_text("IVD-KG knowledge graph"))
+            .replace("__DATA__", script_json(page_data(graph, context))))
+    return [write_atomic(out_dir / "graph.html", page)]

@@ -1,0 +1,116 @@
+"""The data model: frozen records passed from stage to stage."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SECTION_KINDS = ("title", "abstract", "introduction", "methods", "results", "discussion", "other")
+POLARITIES = ("affirmed", "negated")
+CERTAINTIES = ("stated", "hedged")
+STUDY_TYPES = ("clinical", "preclinical_in_vivo", "in_vitro", "review", "unknown")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of the document's text with its heading; offsets index Document.text."""
+    kind: str
+    heading: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    text: str
+    sections: tuple[Section, ...]
+    title: str = ""
+    year: int | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    source: str = ""
+    format: str = ""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+    section: str
+
+
+@dataclass(frozen=True)
+class Term:
+    """A lexicon entry: an ontology term or a project concept."""
+    id: str
+    label: str
+    category: str
+    synonyms: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+    close_match: tuple[str, ...] = ()
+    broad_match: tuple[str, ...] = ()
+    source: str = ""
+    matchable: bool = True
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    curie: str
+    category: str
+    matched_by: str  # label | synonym | abbreviation
+    sentence: int
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    unit: str
+    direction: str  # increase | decrease | none
+    text: str
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One sentence's support for one assertion (every evidence field of SCHEMA.md)."""
+    document: str
+    document_title: str
+    document_year: int | None
+    section: str
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+    subject_span: Span
+    object_span: Span
+    trigger: str
+    polarity: str = "affirmed"
+    certainty: str = "stated"
+    study_type: str = "unknown"
+    organism: str | None = None
+    quantities: tuple[Quantity, ...] = ()
+    extractor: str = ""
+    confidence: float = 0.5
+
+
+@dataclass(frozen=True)
+class Assertion:
+    subject: str
+    predicate: str
+    object: str
+    evidence: Evidence
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Assertions with the same key merge into one edge; polarity keeps negative findings apart."""
+        return (self.subject, self.predicate, self.object, self.evidence.polarity)

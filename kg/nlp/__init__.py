@@ -1,0 +1,1 @@
+"""Text analysis: tokens, sentences, abbreviations and the context of each claim."""

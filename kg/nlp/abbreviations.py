@@ -1,0 +1,41 @@
+"""Abbreviations defined in a document: 'mesenchymal stem cell (MSC)' makes later 'MSC(s)' mean the same term."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from .tokens import Token
+
+MAX_SHORT_FORM = 12
+
+
+def definition_spans(tokens: Sequence[Token], text: str, offset: int) -> list[tuple[int, int, str]]:
+    """(open-paren index, close-paren index, short form) of each '(SF)' that looks like an abbreviation."""
+    out = []
+    for i, token in enumerate(tokens):
+        if token.text != "(":
+            continue
+        for j in range(i + 2, min(i + 6, len(tokens))):
+            if tokens[j].text == ")":
+                short = text[tokens[i + 1].start - offset:tokens[j - 1].end - offset]
+                if (2 <= len(short) <= MAX_SHORT_FORM and not any(c.isspace() for c in short)
+                        and any(c.isupper() for c in short) and short[0].isalnum() and not short.isdigit()):
+                    out.append((i, j, short))
+                break
+            if tokens[j].text in "()":
+                break
+    return out
+
+
+def short_form_matches(short: str, long: str) -> bool:
+    """Each character of the short form appears in order in the long form, the first at a word start."""
+    chars = [c for c in short.lower() if c.isalnum()]
+    low = long.lower()
+    li = len(low) - 1
+    for si in range(len(chars) - 1, -1, -1):
+        c = chars[si]
+        while li >= 0 and (low[li] != c or (si == 0 and li > 0 and low[li - 1].isalnum())):
+            li -= 1
+        if li < 0:
+            return False
+        li -= 1
+    return bool(chars)

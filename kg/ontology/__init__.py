@@ -1,0 +1,1 @@
+"""The lexicon and the longest-match scanner that grounds mentions to it."""

@@ -1,0 +1,59 @@
+"""The lexicon: ontology terms and project concepts with labels, synonyms and is_a parents."""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..model import Term
+from ..resources import ontology_file
+from ..schema import Schema, default_schema
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(v for v in (value or "").split("|") if v)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    terms: dict[str, Term]
+    version: str  # a hash of the lexicon file, recorded in the outputs
+
+    def get(self, curie: str) -> Term | None:
+        return self.terms.get(curie)
+
+    def ancestors(self, curie: str) -> list[str]:
+        """All is_a ancestors held in the lexicon, nearest first, without repeats."""
+        seen: list[str] = []
+        queue = list(self.terms[curie].parents) if curie in self.terms else []
+        while queue:
+            parent = queue.pop(0)
+            if parent in self.terms and parent not in seen:
+                seen.append(parent)
+                queue.extend(self.terms[parent].parents)
+        return seen
+
+
+def load_lexicon(path: Path | None = None, schema: Schema | None = None) -> Lexicon:
+    from ..ids import content_hash
+
+    schema = schema or default_schema()
+    path = path or ontology_file("lexicon.tsv")
+    raw = path.read_text(encoding="utf-8")
+    terms: dict[str, Term] = {}
+    rows = csv.DictReader((l for l in raw.splitlines() if not l.startswith("#")), delimiter="\t",
+                          quoting=csv.QUOTE_NONE)
+    for row in rows:
+        category = row["category"]
+        matchable = row["match"] == "yes"
+        if matchable and category not in schema.categories:
+            raise ValueError(f"{path}: {row['id']} has unknown category {category!r}")
+        terms[row["id"]] = Term(row["id"], row["label"], category, _split(row["synonyms"]), _split(row["parents"]),
+                                _split(row["close_match"]), _split(row["broad_match"]), row["source"], matchable)
+    return Lexicon(terms, content_hash(raw))
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    return load_lexicon()

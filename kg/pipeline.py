@@ -1,0 +1,94 @@
+"""read -> analyse -> extract -> merge -> export; the one place that knows about files and folders."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import networkx as nx
+
+from . import __version__
+from .analysis import Analyser
+from .export import EXPORTERS, ExportContext, write_atomic
+from .extract import EXTRACTORS
+from .graph import build_graph
+from .model import Assertion, Document
+from .ontology.lexicon import Lexicon, default_lexicon
+from .readers import read_inputs
+from .resources import data_dir
+from .schema import Schema, default_schema
+
+
+@dataclass
+class BuildReport:
+    inputs: list[str]
+    documents: list[str] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    assertions: int = 0
+    nodes: int = 0
+    edges: int = 0
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def default_inputs() -> list[str]:
+    return [str(data_dir("corpus"))]
+
+
+def collect_documents(inputs: Iterable[str], report: BuildReport, on_error: Callable[[str], None]) -> list[Document]:
+    """Read every input; a bad file becomes one line in the report and the rest goes on."""
+    documents: dict[str, Document] = {}
+    for result in read_inputs(inputs):
+        if result.error:
+            report.skipped.append({"source": result.source, "reason": result.error})
+            on_error(result.error)
+            continue
+        for doc in result.documents:
+            documents.setdefault(doc.id, doc)  # the same paper twice (e.g. two formats) counts once
+    return [documents[k] for k in sorted(documents)]
+
+
+def extract_all(documents: list[Document], lexicon: Lexicon, extractors: Iterable[str] = ("rules",),
+                progress: Callable[[Iterable[Document]], Iterable[Document]] = lambda x: x
+                ) -> tuple[list[Assertion], dict[str, set[str]]]:
+    """Assertions of every document, and for each grounded concept the documents that mention it."""
+    analyser = Analyser(lexicon)
+    instances = [EXTRACTORS[name]() for name in extractors]
+    assertions: list[Assertion] = []
+    mentioned: dict[str, set[str]] = {}
+    for doc in progress(documents):
+        analysed = analyser.analyse(doc)
+        for mention in analysed.mentions:
+            mentioned.setdefault(mention.curie, set()).add(doc.id)
+        for extractor in instances:
+            assertions.extend(extractor.extract(analysed))
+    return assertions, mentioned
+
+
+def export_all(graph: nx.MultiDiGraph, out_dir: Path, formats: Iterable[str], schema: Schema, lexicon: Lexicon) -> list[Path]:
+    context = ExportContext(schema, lexicon, __version__)
+    written: list[Path] = []
+    for name in formats:
+        written.extend(EXPORTERS[name].write(graph, out_dir, context))
+    return written
+
+
+def build(inputs: list[str], out_dir: Path, formats: Iterable[str] = ("turtle", "html", "neo4j", "json"),
+          on_error: Callable[[str], None] = lambda _: None,
+          progress: Callable[[Iterable[Document]], Iterable[Document]] = lambda x: x,
+          schema: Schema | None = None, lexicon: Lexicon | None = None) -> tuple[nx.MultiDiGraph, BuildReport]:
+    schema = schema or default_schema()
+    lexicon = lexicon or default_lexicon()
+    report = BuildReport(inputs=list(inputs))
+    documents = collect_documents(inputs, report, on_error)
+    assertions, mentioned = extract_all(documents, lexicon, progress=progress)
+    graph = build_graph(assertions, lexicon, documents, mentioned)
+    report.documents = [d.id for d in documents]
+    report.assertions, report.nodes, report.edges = len(assertions), graph.number_of_nodes(), graph.number_of_edges()
+    written = export_all(graph, out_dir, formats, schema, lexicon)
+    report.outputs = sorted(str(p.relative_to(out_dir)) for p in written) + ["build_report.json"]
+    write_atomic(out_dir / "build_report.json", report.to_json())
+    return graph, report

@@ -1,0 +1,175 @@
+"""Build ontologies/lexicon.tsv from the curated term list and the ontology data in ../shared/ontologies.
+
+Labels, synonyms and is_a parents come from the ontology files (not typed by hand); the curated
+list only says which terms belong to the domain, their category and extra synonyms. Every
+ancestor of a curated term within its ontology is added as a non-matching entry so that the
+graph's Turtle carries the subclass hierarchy (SCHEMA.md question 6).
+
+Usage: python scripts/build_lexicon.py [--shared ../shared/ontologies] [--out ontologies/lexicon.tsv]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FILES = {
+    "CL": "cl.tsv.gz", "UBERON": "uberon.tsv.gz", "MONDO": "mondo.tsv.gz", "EFO": "efo.tsv.gz",
+    "PATO": "pato.tsv.gz", "CHEBI": "chebi.tsv.gz", "NCBITaxon": "ncbitaxon.tsv.gz",
+    "GO": "go.tsv.gz", "HP": "hp.obo.gz",
+}
+MIN_SYNONYM_LENGTH = 3
+
+
+@dataclass
+class SourceTerm:
+    id: str
+    label: str
+    synonyms: list[str] = field(default_factory=list)
+    parents: list[str] = field(default_factory=list)
+
+
+def _split(value: str) -> list[str]:
+    return [v for v in (value or "").split("|") if v]
+
+
+def read_tsv(path: Path) -> dict[str, SourceTerm]:
+    terms: dict[str, SourceTerm] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if row.get("deprecated") == "true":
+                continue
+            parents = [p for p in _split(row.get("parents", "")) if ":" in p and not re.match(r"^[a-z_ ]+:", p)]
+            terms[row["id"]] = SourceTerm(row["id"], row["label"], _split(row.get("synonyms", "")), parents)
+    return terms
+
+
+def read_obo(path: Path) -> dict[str, SourceTerm]:
+    terms: dict[str, SourceTerm] = {}
+    current: SourceTerm | None = None
+    obsolete = False
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            line = line.rstrip("\n")
+            if line.startswith("["):
+                if current and not obsolete:
+                    terms[current.id] = current
+                current, obsolete = (SourceTerm("", "") if line == "[Term]" else None), False
+            elif current is None:
+                continue
+            elif line.startswith("id: "):
+                current.id = line[4:]
+            elif line.startswith("name: "):
+                current.label = line[6:]
+            elif line.startswith("synonym: ") and " EXACT " in line:
+                current.synonyms.append(line.split('"')[1])
+            elif line.startswith("is_a: "):
+                current.parents.append(line[6:].split(" ")[0])
+            elif line.startswith("is_obsolete: true"):
+                obsolete = True
+    if current and not obsolete:
+        terms[current.id] = current
+    return terms
+
+
+def read_provenance(shared: Path) -> dict[str, tuple[str, str]]:
+    """File name -> (version, license) from the PROVENANCE.md table."""
+    out: dict[str, tuple[str, str]] = {}
+    for line in (shared / "PROVENANCE.md").read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0].endswith(".gz"):
+            out[cells[0]] = (cells[2], cells[4])
+    return out
+
+
+def clean_synonyms(values: list[str], exclude: set[str]) -> list[str]:
+    seen: list[str] = []
+    for value in values:
+        value = value.strip()
+        if (len(value) < MIN_SYNONYM_LENGTH and not value.isupper()) or "://" in value or value in exclude:
+            continue
+        if value not in seen:
+            seen.append(value)
+    return seen
+
+
+def build(shared: Path, curated_path: Path) -> tuple[list[dict[str, str]], list[str]]:
+    with curated_path.open(encoding="utf-8") as handle:
+        curated = list(csv.DictReader((l for l in handle if not l.startswith("#")), delimiter="\t"))
+    prefixes = sorted({r["id"].split(":")[0] for r in curated} & set(FILES))
+    sources: dict[str, dict[str, SourceTerm]] = {}
+    for prefix in prefixes:
+        path = shared / FILES[prefix]
+        sources[prefix] = read_obo(path) if path.name.endswith(".obo.gz") else read_tsv(path)
+    provenance = read_provenance(shared)
+    rows: dict[str, dict[str, str]] = {}
+    for entry in curated:
+        prefix = entry["id"].split(":")[0]
+        exclude = set(_split(entry["exclude_synonyms"]))
+        if prefix in sources:
+            term = sources[prefix].get(entry["id"])
+            if term is None:
+                raise SystemExit(f"{curated_path}: {entry['id']} is not in {FILES[prefix]}")
+            version, licence = provenance.get(FILES[prefix], ("unknown", "unknown"))
+            label = entry["label"] or term.label
+            synonyms = clean_synonyms(term.synonyms + _split(entry["synonyms"]), exclude | {label})
+            parents = term.parents + [p for p in _split(entry["parents"]) if p not in term.parents]
+            source = f"{FILES[prefix]} {version} ({licence})"
+        else:
+            label = entry["label"]
+            synonyms = clean_synonyms(_split(entry["synonyms"]), exclude | {label})
+            parents = _split(entry["parents"])
+            source = entry["source"]
+        rows[entry["id"]] = {
+            "id": entry["id"], "label": label, "category": entry["category"],
+            "synonyms": "|".join(synonyms), "parents": "|".join(parents),
+            "close_match": entry["close_match"], "broad_match": entry["broad_match"],
+            "source": source, "match": "yes",
+        }
+    # Ancestors within each ontology, so that subclass queries work over the graph.
+    queue = [p for r in rows.values() for p in r["parents"].split("|") if p]
+    while queue:
+        curie = queue.pop()
+        prefix = curie.split(":")[0]
+        if curie in rows or prefix not in sources or curie not in sources[prefix]:
+            continue
+        term = sources[prefix][curie]
+        version, licence = provenance.get(FILES[prefix], ("unknown", "unknown"))
+        rows[curie] = {
+            "id": curie, "label": term.label, "category": "", "synonyms": "",
+            "parents": "|".join(term.parents), "close_match": "", "broad_match": "",
+            "source": f"{FILES[prefix]} {version} ({licence})", "match": "no",
+        }
+        queue.extend(term.parents)
+    header = [f"# {FILES[p]}: version {provenance.get(FILES[p], ('unknown',''))[0]}, license {provenance.get(FILES[p], ('','unknown'))[1]}" for p in prefixes]
+    return [rows[k] for k in sorted(rows)], header
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "ontologies")
+    parser.add_argument("--curated", type=Path, default=ROOT / "ontologies" / "curated_terms.tsv")
+    parser.add_argument("--out", type=Path, default=ROOT / "ontologies" / "lexicon.tsv")
+    args = parser.parse_args(argv)
+    rows, header = build(args.shared, args.curated)
+    columns = ["id", "label", "category", "synonyms", "parents", "close_match", "broad_match", "source", "match"]
+    tmp = args.out.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("# Generated by scripts/build_lexicon.py from ontologies/curated_terms.tsv and ../shared/ontologies.\n")
+        for line in header:
+            handle.write(line + "\n")
+        writer = csv.DictWriter(handle, columns, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar=None)
+        writer.writeheader()
+        writer.writerows(rows)
+    tmp.replace(args.out)
+    print(f"wrote {args.out} ({sum(r['match'] == 'yes' for r in rows)} domain terms, {len(rows)} with ancestors)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

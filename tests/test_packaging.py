@@ -1,0 +1,38 @@
+"""The data under ontologies/, corpus/ and queries/ must be found from a checkout and from an installed wheel."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from kg.resources import data_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_checkout_finds_the_top_level_folders():
+    assert data_dir("ontologies") == ROOT / "ontologies"
+    assert data_dir("corpus") == ROOT / "corpus"
+
+
+def test_wheel_carries_the_data_and_finds_it(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "-w", str(tmp_path), str(ROOT)], check=True)
+    (wheel,) = tmp_path.glob("ivd_kg-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in ("kg/_data/ontologies/lexicon.tsv", "kg/_data/ontologies/schema.toml",
+                     "kg/_data/ontologies/patterns.toml", "kg/_data/queries/q1_cell_mechanisms.rq",
+                     "kg/_data/corpus/01_endogenous_repair_review.md", "kg/cli.py"):
+        assert required in names, required
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    probe = ("import kg.resources as r, kg.ontology.lexicon as l, kg.pipeline as p;"
+             "print(r.data_dir('ontologies')); print(len(l.default_lexicon().terms)); print(p.default_inputs()[0])")
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True, env=env,
+                         cwd=tmp_path).stdout.split("\n")
+    assert out[0] == str(site / "kg" / "_data" / "ontologies")
+    assert int(out[1]) > 100
+    assert out[2] == str(site / "kg" / "_data" / "corpus")
