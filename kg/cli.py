@@ -45,7 +45,7 @@ def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], quie
         click.echo(f"skipped: {message}", err=True)
 
     def progress(documents):
-        if quiet or not documents:
+        if quiet or not documents or not sys.stderr.isatty():
             return documents
         return click.progressbar(documents, label="extracting", file=sys.stderr, show_pos=True)
 
