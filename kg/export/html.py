@@ -28,15 +28,39 @@ def _vis_js() -> str:
 
 
 def layout(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
-    """A seeded spring layout, so the page is drawn at once and the same graph gives the same page."""
+    """Each connected component laid out by a seeded spring layout, components packed in rows, largest first.
+
+    Positions are computed here so the page is drawn at once, and the same graph gives the same page.
+    """
     simple = nx.Graph()
     simple.add_nodes_from(sorted(graph.nodes))
     simple.add_edges_from(sorted((s, o) for s, o in graph.edges()))
-    if not simple:
-        return {}
-    pos = nx.spring_layout(simple, seed=7, k=1.5 / math.sqrt(max(len(simple), 1)), iterations=100)
-    scale = 120 * math.sqrt(len(simple))
-    return {n: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for n, (x, y) in pos.items()}
+    components = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0]))
+    boxes = []  # (radius, {node: (x, y)} centred on 0)
+    for nodes in components:
+        radius = 110 * math.sqrt(len(nodes)) if len(nodes) > 1 else 50.0
+        if len(nodes) == 1:
+            boxes.append((radius, {nodes[0]: (0.0, 0.0)}))
+            continue
+        pos = nx.spring_layout(simple.subgraph(nodes), seed=7, k=2.0 / math.sqrt(len(nodes)), iterations=200)
+        boxes.append((radius, {n: (float(x) * radius, float(y) * radius) for n, (x, y) in pos.items()}))
+    row_width = max(800.0, math.sqrt(sum((2 * r) ** 2 for r, _ in boxes)) * 1.6)
+    positions: dict[str, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for radius, pos in boxes:
+        size = 2 * radius + 40
+        if x > 0 and x + size > row_width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        for node, (px, py) in pos.items():
+            positions[node] = (round(x + radius + px, 1), round(y + radius + py, 1))
+        x += size
+        row_height = max(row_height, size)
+    return positions
+
+
+def _short(label: str, limit: int = 32) -> str:
+    """Drawn labels stay short; the full label is in the tooltip and the detail panel."""
+    return label if len(label) <= limit else label[:limit - 1] + "…"
 
 
 def page_data(graph: nx.MultiDiGraph, context: ExportContext) -> dict:
@@ -47,10 +71,9 @@ def page_data(graph: nx.MultiDiGraph, context: ExportContext) -> dict:
         data = graph.nodes[curie]
         category = schema.categories.get(data.get("category", ""))
         x, y = positions.get(curie, (0.0, 0.0))
-        net.add_node(curie, label=data["label"], title=f"{data['label']}\n{curie}\n{data.get('category', '')}",
+        net.add_node(curie, label=_short(data["label"]), title=f"{data['label']}\n{curie}\n{data.get('category', '')}",
                      color=category.colour if category else "#999999", shape=category.shape if category else "dot",
-                     size=10 + 6 * math.sqrt(data.get("documents", 0)), x=x, y=y, physics=False,
-                     group=data.get("category", ""))
+                     size=10 + 6 * math.sqrt(data.get("documents", 0)), x=x, y=y, physics=False)
     edges_detail = {}
     for s, o, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1])):
         if data["polarity"] != "affirmed":
@@ -85,8 +108,8 @@ _TEMPLATE = """<!DOCTYPE html>
 <title>__TITLE__</title>
 <style>
 body{margin:0;font:14px system-ui,sans-serif;display:flex;height:100vh}
-#graph{flex:1;border-right:1px solid #ccc}
-#side{width:380px;overflow:auto;padding:8px}
+#graph{flex:1 1 auto;min-width:0;height:100vh;border-right:1px solid #ccc}
+#side{flex:0 0 380px;overflow:auto;padding:8px;box-sizing:border-box}
 #legend span{display:inline-block;margin:2px 6px 2px 0}
 #legend i{display:inline-block;width:10px;height:10px;margin-right:3px;border-radius:2px}
 mark{background:#ffe08a}
@@ -106,7 +129,9 @@ for(const c of DATA.legend){const s=el('span'); const i=el('i'); i.style.backgro
   s.appendChild(document.createTextNode(c.name)); legend.appendChild(s);}
 const nodes=new vis.DataSet(DATA.nodes), edges=new vis.DataSet(DATA.edges);
 const network=new vis.Network(document.getElementById('graph'),{nodes,edges},
-  {physics:false,interaction:{hover:true,tooltipDelay:150},edges:{smooth:false},nodes:{font:{size:14}}});
+  {physics:false,interaction:{hover:true,tooltipDelay:150},edges:{smooth:false},
+   nodes:{font:{size:16,strokeWidth:3,strokeColor:'#ffffff'}}});
+network.once('afterDrawing', () => network.fit({animation: false}));
 function safeLink(href){return /^https?:\\/\\//.test(href)?href:'#';}
 function highlighted(sentence, marks){const p=el('p'); let at=0;
   for(const [a,b] of marks){ if(a<at||b>sentence.length) continue; p.appendChild(document.createTextNode(sentence.slice(at,a)));
