@@ -42,7 +42,10 @@ def layout(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
         if len(nodes) == 1:
             boxes.append((radius, {nodes[0]: (0.0, 0.0)}))
             continue
-        pos = nx.spring_layout(simple.subgraph(nodes), seed=7, k=2.0 / math.sqrt(len(nodes)), iterations=200)
+        component = nx.Graph()  # built in sorted order: a subgraph view would iterate in hash order
+        component.add_nodes_from(nodes)
+        component.add_edges_from(sorted(tuple(sorted(e)) for e in simple.subgraph(nodes).edges()))
+        pos = nx.spring_layout(component, seed=7, k=2.0 / math.sqrt(len(nodes)), iterations=200)
         boxes.append((radius, {n: (float(x) * radius, float(y) * radius) for n, (x, y) in pos.items()}))
     row_width = max(800.0, math.sqrt(sum((2 * r) ** 2 for r, _ in boxes)) * 1.6)
     positions: dict[str, tuple[float, float]] = {}
