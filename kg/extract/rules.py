@@ -14,7 +14,7 @@ from ..analysis import AnalysedDocument, AnalysedSentence
 from ..model import Assertion, Evidence, Mention, Span
 from ..nlp.context import is_hedge, is_negation, quantities
 from ..nlp.tokens import phrase_key
-from ..ontology.matcher import Hit
+from ..ontology.matcher import Hit, longest_matches
 from ..patterns import load_patterns, verb_forms
 from ..schema import Schema, default_schema
 from .base import register
@@ -78,26 +78,13 @@ class RuleExtractor:
 
     # ---- the pieces -------------------------------------------------------------------------
     def find_triggers(self, s: AnalysedSentence) -> list[Trigger]:
+        """Trigger phrases, longest first, never overlapping a mention."""
         covered = {k for h in s.hits for k in range(h.first, h.last + 1)}
         keys = [t.key.lower() for t in s.tokens]
-        out, i, n = [], 0, len(s.tokens)
-        while i < n:
-            found = None
-            if i not in covered:
-                for length in range(min(self.trigger_max, n - i), 0, -1):
-                    span = range(i, i + length)
-                    if any(k in covered for k in span):
-                        continue
-                    kind = self.triggers.get(tuple(keys[i:i + length]))
-                    if kind:
-                        found = Trigger(i, i + length - 1, kind, " ".join(s.tokens[k].text for k in span))
-                        break
-            if found:
-                out.append(found)
-                i = found.last + 1
-            else:
-                i += 1
-        return out
+        return [Trigger(first, last, kind, " ".join(t.text for t in s.tokens[first:last + 1]))
+                for first, last, kind in longest_matches(
+                    keys, self.trigger_max, self.triggers.get,
+                    blocked=lambda a, b: any(k in covered for k in range(a, b + 1)))]
 
     def groups(self, s: AnalysedSentence, lo: int, hi: int, triggers: frozenset[int] = frozenset()) -> list[Group]:
         """Coordinated groups of the mentions lying wholly within tokens [lo, hi); a trigger word splits groups."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence, TypeVar
 
 from ..model import Term
 from ..nlp.tokens import Token, phrase_key
@@ -41,25 +41,36 @@ class Matcher:
 
     def scan(self, tokens: Sequence[Token], local: Mapping[tuple[str, ...], Term] | None = None) -> list[Hit]:
         """Non-overlapping hits, left to right, longest first; `local` (document abbreviations) wins ties."""
-        hits: list[Hit] = []
-        keys = [t.key for t in tokens]
         local = local or {}
-        local_max = max((len(k) for k in local), default=0)
-        i, n = 0, len(tokens)
-        while i < n:
-            found = None
-            for length in range(min(max(self.max_len, local_max), n - i), 0, -1):
-                key = tuple(keys[i:i + length])
-                if key in local:
-                    found = Hit(i, i + length - 1, local[key], "abbreviation")
-                    break
-                if key in self.table:
-                    term, how = self.table[key]
-                    found = Hit(i, i + length - 1, term, how)
-                    break
-            if found:
-                hits.append(found)
-                i = found.last + 1
-            else:
-                i += 1
-        return hits
+
+        def lookup(key: tuple[str, ...]) -> tuple[Term, str] | None:
+            return (local[key], "abbreviation") if key in local else self.table.get(key)
+
+        max_len = max([self.max_len] + [len(k) for k in local])
+        return [Hit(first, last, term, how)
+                for first, last, (term, how) in longest_matches([t.key for t in tokens], max_len, lookup)]
+
+
+V = TypeVar("V")
+
+
+def longest_matches(keys: Sequence[str], max_len: int, lookup: Callable[[tuple[str, ...]], V | None],
+                    blocked: Callable[[int, int], bool] = lambda first, last: False) -> list[tuple[int, int, V]]:
+    """Greedy left-to-right scan: at each position the longest key sequence that `lookup` knows wins.
+
+    `blocked(first, last)` rules a span out (the trigger scan uses it to skip words inside mentions).
+    """
+    found: list[tuple[int, int, V]] = []
+    i, n = 0, len(keys)
+    while i < n:
+        for length in range(min(max_len, n - i), 0, -1):
+            if blocked(i, i + length - 1):
+                continue
+            value = lookup(tuple(keys[i:i + length]))
+            if value is not None:
+                found.append((i, i + length - 1, value))
+                i += length
+                break
+        else:
+            i += 1
+    return found
