@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup lexicon clean
+.PHONY: demo test setup lexicon ontology clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ test: $(STAMP)
 
 lexicon: $(STAMP)
 	$(BIN)/python scripts/build_lexicon.py
+
+ontology: lexicon
+	$(BIN)/python scripts/build_ontology.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

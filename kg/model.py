@@ -53,6 +53,7 @@ class Term:
     broad_match: tuple[str, ...] = ()
     source: str = ""
     matchable: bool = True
+    definition: str = ""
 
 
 @dataclass(frozen=True)

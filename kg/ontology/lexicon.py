@@ -50,7 +50,8 @@ def load_lexicon(path: Path | None = None, schema: Schema | None = None) -> Lexi
         if matchable and category not in schema.categories:
             raise ValueError(f"{path}: {row['id']} has unknown category {category!r}")
         terms[row["id"]] = Term(row["id"], row["label"], category, _split(row["synonyms"]), _split(row["parents"]),
-                                _split(row["close_match"]), _split(row["broad_match"]), row["source"], matchable)
+                                _split(row["close_match"]), _split(row["broad_match"]), row["source"], matchable,
+                                row.get("definition") or "")
     return Lexicon(terms, content_hash(raw))
 
 
