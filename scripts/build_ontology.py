@@ -103,7 +103,7 @@ def _canonical(graph: Graph) -> Graph:
     out = Graph()
     for prefix, ns in graph.namespaces():
         out.bind(prefix, ns)
-    for triple in to_canonical_graph(graph):
+    for triple in sorted(to_canonical_graph(graph)):
         out.add(triple)
     return out
 
