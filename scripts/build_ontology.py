@@ -12,12 +12,17 @@ Usage: python scripts/build_ontology.py [--out-dir ontologies]
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+if __name__ == "__main__" and os.environ.get("PYTHONHASHSEED") != "0":
+    # rdflib's RDF/XML writer follows set order; a fixed hash seed makes the committed file reproducible.
+    os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
 
 import owlready2 as owl  # noqa: E402
 from rdflib import Graph, Namespace, URIRef  # noqa: E402
