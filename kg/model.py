@@ -7,6 +7,7 @@ SECTION_KINDS = ("title", "abstract", "introduction", "methods", "results", "dis
 POLARITIES = ("affirmed", "negated")
 CERTAINTIES = ("stated", "hedged")
 STUDY_TYPES = ("clinical", "preclinical_in_vivo", "in_vitro", "review", "unknown")
+MATCHED_SCOPES = frozenset({"EXACT", "UNSPECIFIED", "CURATED"})
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,13 @@ class Term:
     source: str = ""
     matchable: bool = True
     definition: str = ""
+    synonym_scopes: tuple[str, ...] = ()  # aligned with synonyms: EXACT, RELATED, BROAD, NARROW, UNSPECIFIED, CURATED
+
+    def matched_synonyms(self) -> tuple[str, ...]:
+        """The synonyms grounding may match: exact, curated, and those whose source gives no scope."""
+        if not self.synonym_scopes:
+            return self.synonyms
+        return tuple(s for s, scope in zip(self.synonyms, self.synonym_scopes) if scope in MATCHED_SCOPES)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ MIN_SYNONYM_LENGTH = 3
 class SourceTerm:
     id: str
     label: str
-    synonyms: list[str] = field(default_factory=list)
+    synonyms: list[tuple[str, str]] = field(default_factory=list)  # (scope, text)
     parents: list[str] = field(default_factory=list)
     definition: str = ""
 
@@ -46,7 +46,8 @@ def read_tsv(path: Path) -> dict[str, SourceTerm]:
             if row.get("deprecated") == "true":
                 continue
             parents = [p for p in _split(row.get("parents", "")) if ":" in p and not re.match(r"^[a-z_ ]+:", p)]
-            terms[row["id"]] = SourceTerm(row["id"], row["label"], _split(row.get("synonyms", "")), parents,
+            synonyms = [("UNSPECIFIED", v) for v in _split(row.get("synonyms", ""))]
+            terms[row["id"]] = SourceTerm(row["id"], row["label"], synonyms, parents,
                                           (row.get("definition") or "").strip())
     return terms
 
@@ -68,8 +69,9 @@ def read_obo(path: Path) -> dict[str, SourceTerm]:
                 current.id = line[4:]
             elif line.startswith("name: "):
                 current.label = line[6:]
-            elif line.startswith("synonym: ") and " EXACT " in line:
-                current.synonyms.append(line.split('"')[1])
+            elif line.startswith("synonym: "):
+                scope = line.rsplit('"', 1)[1].split()[0] if '"' in line else "UNSPECIFIED"
+                current.synonyms.append((scope, line.split('"')[1]))
             elif line.startswith("def: "):
                 current.definition = line.split('"')[1]
             elif line.startswith("is_a: "):
@@ -91,51 +93,105 @@ def read_provenance(shared: Path) -> dict[str, tuple[str, str]]:
     return out
 
 
-def clean_synonyms(values: list[str], exclude: set[str]) -> list[str]:
-    seen: list[str] = []
-    for value in values:
-        value = value.strip()
-        if (len(value) < MIN_SYNONYM_LENGTH and not value.isupper()) or "://" in value or value in exclude:
-            continue
-        if value not in seen:
-            seen.append(value)
-    return seen
+def read_excluded(path: Path) -> set[str]:
+    return {l.strip().lower() for l in path.read_text(encoding="utf-8").splitlines() if l.strip() and not l.startswith("#")}
 
 
-def build(shared: Path, curated_path: Path) -> tuple[list[dict[str, str]], list[str]]:
-    with curated_path.open(encoding="utf-8") as handle:
-        curated = list(csv.DictReader((l for l in handle if not l.startswith("#")), delimiter="\t"))
-    prefixes = sorted({r["id"].split(":")[0] for r in curated} & set(FILES))
+def keep_synonym(text: str, excluded: set[str]) -> bool:
+    """Ontology synonyms that are common words, very short, or bare acronyms are not matched."""
+    stripped = text.strip()
+    if len(stripped) < MIN_SYNONYM_LENGTH or "://" in stripped or stripped.lower() in excluded:
+        return False
+    if " " not in stripped and len(stripped) <= 5 and any(c.isupper() for c in stripped[1:]):
+        return False  # acronyms from ontologies are ambiguous; curated ones are listed in curated_terms.tsv
+    return True
+
+
+def merge_synonyms(label: str, source: list[tuple[str, str]], curated: list[str], exclude: set[str],
+                   excluded_words: set[str]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    seen = {label.lower()}
+    for scope, text in source:
+        if text.lower() not in seen and text not in exclude and keep_synonym(text, excluded_words):
+            out.append((scope, text))
+            seen.add(text.lower())
+    for text in curated:
+        if text.lower() not in seen and text not in exclude:
+            out.append(("CURATED", text))
+            seen.add(text.lower())
+    return out
+
+
+def descendants(sources: dict[str, dict[str, SourceTerm]], root: str) -> dict[str, int]:
+    """Every is_a descendant of root within its ontology, with its distance from root."""
+    prefix = root.split(":")[0]
+    children: dict[str, list[str]] = {}
+    for term in sources[prefix].values():
+        for parent in term.parents:
+            children.setdefault(parent, []).append(term.id)
+    depth = {root: 0}
+    queue = [root]
+    while queue:
+        node = queue.pop(0)
+        for child in sorted(children.get(node, [])):
+            if child not in depth:
+                depth[child] = depth[node] + 1
+                queue.append(child)
+    return depth
+
+
+def build(shared: Path, curated_path: Path, scope_path: Path, excluded_path: Path) -> tuple[list[dict[str, str]], list[str]]:
+    def table(path: Path) -> list[dict[str, str]]:
+        with path.open(encoding="utf-8") as handle:
+            return list(csv.DictReader((l for l in handle if not l.startswith("#")), delimiter="\t"))
+
+    curated = {row["id"]: row for row in table(curated_path)}
+    scope = table(scope_path)
+    excluded_words = read_excluded(excluded_path)
+    prefixes = sorted(({c.split(":")[0] for c in curated} | {r["root"].split(":")[0] for r in scope}) & set(FILES))
     sources: dict[str, dict[str, SourceTerm]] = {}
     for prefix in prefixes:
         path = shared / FILES[prefix]
         sources[prefix] = read_obo(path) if path.name.endswith(".obo.gz") else read_tsv(path)
     provenance = read_provenance(shared)
+
+    # Category of each in-scope term: the nearest root wins; ties go to the root listed first.
+    category: dict[str, tuple[int, int, str]] = {}
+    for order, row in enumerate(scope):
+        root = row["root"]
+        if root.split(":")[0] not in sources or root not in sources[root.split(":")[0]]:
+            raise SystemExit(f"{scope_path}: root {root} is not in the ontology data")
+        members = descendants(sources, root) if row["descendants"] == "yes" else {root: 0}
+        for curie, distance in members.items():
+            if curie not in category or (distance, order) < category[curie][:2]:
+                category[curie] = (distance, order, row["category"])
+
     rows: dict[str, dict[str, str]] = {}
-    for entry in curated:
-        prefix = entry["id"].split(":")[0]
-        exclude = set(_split(entry["exclude_synonyms"]))
+    for curie in sorted(set(category) | set(curated)):
+        entry = curated.get(curie, {})
+        prefix = curie.split(":")[0]
+        exclude = set(_split(entry.get("exclude_synonyms", "")))
         if prefix in sources:
-            term = sources[prefix].get(entry["id"])
+            term = sources[prefix].get(curie)
             if term is None:
-                raise SystemExit(f"{curated_path}: {entry['id']} is not in {FILES[prefix]}")
+                raise SystemExit(f"{curated_path}: {curie} is not in {FILES[prefix]}")
             version, licence = provenance.get(FILES[prefix], ("unknown", "unknown"))
-            label = entry["label"] or term.label
-            synonyms = clean_synonyms(term.synonyms + _split(entry["synonyms"]), exclude | {label})
-            parents = term.parents + [p for p in _split(entry["parents"]) if p not in term.parents]
+            label = entry.get("label") or term.label
+            synonyms = merge_synonyms(label, term.synonyms, _split(entry.get("synonyms", "")), exclude, excluded_words)
+            parents = term.parents + [p for p in _split(entry.get("parents", "")) if p not in term.parents]
             definition = term.definition
             source = f"{FILES[prefix]} {version} ({licence})"
         else:
             label = entry["label"]
-            synonyms = clean_synonyms(_split(entry["synonyms"]), exclude | {label})
+            synonyms = merge_synonyms(label, [], _split(entry["synonyms"]), exclude, excluded_words)
             parents = _split(entry["parents"])
             definition = entry.get("definition") or ""
             source = entry["source"]
-        rows[entry["id"]] = {
-            "id": entry["id"], "label": label, "category": entry["category"],
-            "synonyms": "|".join(synonyms), "parents": "|".join(parents),
-            "close_match": entry["close_match"], "broad_match": entry["broad_match"],
-            "source": source, "match": "yes", "definition": definition.replace("\t", " "),
+        rows[curie] = {
+            "id": curie, "label": label, "category": entry.get("category") or category[curie][2],
+            "synonyms": "|".join(f"{scope_}:{text}" for scope_, text in synonyms), "parents": "|".join(parents),
+            "close_match": entry.get("close_match", ""), "broad_match": entry.get("broad_match", ""),
+            "source": source, "match": "yes", "definition": " ".join(definition.split()),
         }
     # Ancestors within each ontology, so that subclass queries work over the graph.
     queue = [p for r in rows.values() for p in r["parents"].split("|") if p]
@@ -153,6 +209,7 @@ def build(shared: Path, curated_path: Path) -> tuple[list[dict[str, str]], list[
         }
         queue.extend(term.parents)
     header = [f"# {FILES[p]}: version {provenance.get(FILES[p], ('unknown',''))[0]}, license {provenance.get(FILES[p], ('','unknown'))[1]}" for p in prefixes]
+    header.append("# synonyms are SCOPE:text; SCOPE is EXACT/RELATED/BROAD/NARROW (HP), UNSPECIFIED (the other sources carry no scope) or CURATED")
     return [rows[k] for k in sorted(rows)], header
 
 
@@ -160,9 +217,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "ontologies")
     parser.add_argument("--curated", type=Path, default=ROOT / "ontologies" / "curated_terms.tsv")
+    parser.add_argument("--scope", type=Path, default=ROOT / "ontologies" / "lexicon_scope.tsv")
+    parser.add_argument("--excluded", type=Path, default=ROOT / "ontologies" / "excluded_synonyms.txt")
     parser.add_argument("--out", type=Path, default=ROOT / "ontologies" / "lexicon.tsv")
     args = parser.parse_args(argv)
-    rows, header = build(args.shared, args.curated)
+    rows, header = build(args.shared, args.curated, args.scope, args.excluded)
     columns = ["id", "label", "category", "synonyms", "parents", "close_match", "broad_match", "source", "match",
                "definition"]
     tmp = args.out.with_suffix(".tmp")

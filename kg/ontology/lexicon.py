@@ -49,9 +49,11 @@ def load_lexicon(path: Path | None = None, schema: Schema | None = None) -> Lexi
         matchable = row["match"] == "yes"
         if matchable and category not in schema.categories:
             raise ValueError(f"{path}: {row['id']} has unknown category {category!r}")
-        terms[row["id"]] = Term(row["id"], row["label"], category, _split(row["synonyms"]), _split(row["parents"]),
+        scoped = [s.split(":", 1) if ":" in s and s.split(":", 1)[0].isupper() else ("UNSPECIFIED", s)
+                  for s in _split(row["synonyms"])]
+        terms[row["id"]] = Term(row["id"], row["label"], category, tuple(t for _, t in scoped), _split(row["parents"]),
                                 _split(row["close_match"]), _split(row["broad_match"]), row["source"], matchable,
-                                row.get("definition") or "")
+                                row.get("definition") or "", tuple(sc for sc, _ in scoped))
     return Lexicon(terms, content_hash(raw))
 
 

@@ -24,19 +24,24 @@ class Matcher:
     """A dictionary of phrase keys; the scan tries the longest phrase at each position first."""
 
     def __init__(self, lexicon: Lexicon):
-        entries: dict[tuple[str, ...], list[tuple[int, Term, str]]] = {}
+        entries: dict[tuple[str, ...], list[tuple[int, int, str, Term, str]]] = {}
         for term in lexicon.terms.values():
             if not term.matchable:
                 continue
             rank = _CATEGORY_PRIORITY.index(term.category) if term.category in _CATEGORY_PRIORITY else 99
-            for phrase, how in [(term.label, "label")] + [(s, "synonym") for s in term.synonyms]:
+            scopes = dict(zip(term.synonyms, term.synonym_scopes))
+            phrases = [(term.label, "label", 1)] + [
+                (s, "synonym", 0 if scopes.get(s) == "CURATED" else 2) for s in term.matched_synonyms()]
+            for phrase, how, priority in phrases:
                 key = phrase_key(phrase)
                 if key:
-                    entries.setdefault(key, []).append((0 if how == "label" else 1, rank, term.id, term, how))
-        # One term per key: labels before synonyms, then category priority, then id, so the choice is stable.
-        self.table: dict[tuple[str, ...], tuple[Term, str]] = {
-            key: (sorted(options, key=lambda o: o[:3])[0][3], sorted(options, key=lambda o: o[:3])[0][4])
-            for key, options in entries.items()}
+                    entries.setdefault(key, []).append((priority, rank, term.id, term, how))
+        # One term per key, the domain's choice first: curated synonyms, then labels, then other synonyms;
+        # then category priority, then id, so the choice is stable.
+        self.table: dict[tuple[str, ...], tuple[Term, str]] = {}
+        for key, options in entries.items():
+            best = min(options, key=lambda o: o[:3])
+            self.table[key] = (best[3], best[4])
         self.max_len = max((len(k) for k in self.table), default=1)
 
     def scan(self, tokens: Sequence[Token], local: Mapping[tuple[str, ...], Term] | None = None) -> list[Hit]:
