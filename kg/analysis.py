@@ -45,23 +45,27 @@ class Analyser:
         self.skip_headings = frozenset(h.lower() for h in patterns["sections"]["skip"])
 
     def analyse(self, document: Document) -> AnalysedDocument:
-        local: dict[tuple[str, ...], Term] = {}
+        local: dict[tuple[str, ...], Term | None] = {}
         defined: list[tuple[str, str]] = []
         sentences = []
         for sentence in split_document(document, self.skip_headings):
             all_tokens = tokenize(sentence.text, sentence.start)
             definitions = definition_spans(all_tokens, sentence.text, sentence.start)
-            # Pass 1 sees the definitions, to learn what each short form stands for.
+            # Pass 1 sees the definitions, to learn what each short form stands for in this document.
             plain = [t for t in all_tokens if t.text not in INVISIBLE]
-            for hit in self.matcher.scan(plain, local):
-                for open_i, close_i, short in definitions:
-                    if open_i > 0 and plain[hit.last] is all_tokens[open_i - 1] or (
-                            open_i > 1 and all_tokens[open_i - 1].text in INVISIBLE and plain[hit.last] is all_tokens[open_i - 2]):
-                        long_text = document.text[plain[hit.first].start:plain[hit.last].end]
-                        key = phrase_key(short)
-                        if key not in local and short_form_matches(short, long_text):
-                            local[key] = hit.term
-                            defined.append((short, hit.term.id))
+            hits = self.matcher.scan(plain, local)
+            for open_i, close_i, short in definitions:
+                key = phrase_key(short)
+                if key in local:
+                    continue
+                before = [t for t in all_tokens[:open_i] if t.text not in INVISIBLE]
+                hit = next((h for h in hits if before and plain[h.last] is before[-1]), None)
+                if hit and short_form_matches(short, document.text[plain[hit.first].start:plain[hit.last].end]):
+                    local[key] = hit.term
+                    defined.append((short, hit.term.id))
+                elif before and short_form_matches(short, document.text[before[max(0, len(before) - 6)].start:before[-1].end]):
+                    local[key] = None  # defined here as something the lexicon does not know: no domain prior
+                    defined.append((short, ""))
             # Pass 2 hides the '(SF)' definitions so 'mesenchymal stem cell (MSC) transplantation' matches whole.
             hidden = {k for o, c, _ in definitions for k in range(o, c + 1)}
             visible = tuple(t for k, t in enumerate(all_tokens) if k not in hidden and t.text not in INVISIBLE)

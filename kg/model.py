@@ -7,7 +7,7 @@ SECTION_KINDS = ("title", "abstract", "introduction", "methods", "results", "dis
 POLARITIES = ("affirmed", "negated")
 CERTAINTIES = ("stated", "hedged")
 STUDY_TYPES = ("clinical", "preclinical_in_vivo", "in_vitro", "review", "unknown")
-MATCHED_SCOPES = frozenset({"EXACT", "UNSPECIFIED", "CURATED"})
+MATCHED_SCOPES = frozenset({"EXACT", "UNSPECIFIED", "CURATED", "ABBREVIATION"})
 
 
 @dataclass(frozen=True)

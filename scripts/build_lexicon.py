@@ -116,9 +116,13 @@ def merge_synonyms(label: str, source: list[tuple[str, str]], curated: list[str]
             out.append((scope, text))
             seen.add(text.lower())
     for text in curated:
-        if text.lower() not in seen and text not in exclude:
-            out.append(("CURATED", text))
-            seen.add(text.lower())
+        if text in exclude:
+            continue
+        if text.lower() in seen:  # curation vouches for a synonym the ontology scoped as BROAD or RELATED
+            out = [("CURATED", t) if t.lower() == text.lower() else (sc, t) for sc, t in out]
+            continue
+        out.append(("CURATED", text))
+        seen.add(text.lower())
     return out
 
 
@@ -140,12 +144,18 @@ def descendants(sources: dict[str, dict[str, SourceTerm]], root: str) -> dict[st
     return depth
 
 
-def build(shared: Path, curated_path: Path, scope_path: Path, excluded_path: Path) -> tuple[list[dict[str, str]], list[str]]:
+def build(shared: Path, curated_path: Path, scope_path: Path, excluded_path: Path, abbreviations_path: Path) -> tuple[list[dict[str, str]], list[str]]:
     def table(path: Path) -> list[dict[str, str]]:
         with path.open(encoding="utf-8") as handle:
             return list(csv.DictReader((l for l in handle if not l.startswith("#")), delimiter="\t"))
 
     curated = {row["id"]: row for row in table(curated_path)}
+    abbreviations: dict[str, list[str]] = {}
+    for row in table(abbreviations_path):
+        abbreviations.setdefault(row["id"], []).append(row["short_form"])
+    missing = sorted(set(abbreviations) - set(curated))
+    if missing:
+        raise SystemExit(f"{abbreviations_path}: ids not in {curated_path.name}: {', '.join(missing)}")
     scope = table(scope_path)
     excluded_words = read_excluded(excluded_path)
     prefixes = sorted(({c.split(":")[0] for c in curated} | {r["root"].split(":")[0] for r in scope}) & set(FILES))
@@ -187,6 +197,7 @@ def build(shared: Path, curated_path: Path, scope_path: Path, excluded_path: Pat
             parents = _split(entry["parents"])
             definition = entry.get("definition") or ""
             source = entry["source"]
+        synonyms += [("ABBREVIATION", sf) for sf in abbreviations.get(curie, [])]
         rows[curie] = {
             "id": curie, "label": label, "category": entry.get("category") or category[curie][2],
             "synonyms": "|".join(f"{scope_}:{text}" for scope_, text in synonyms), "parents": "|".join(parents),
@@ -209,7 +220,7 @@ def build(shared: Path, curated_path: Path, scope_path: Path, excluded_path: Pat
         }
         queue.extend(term.parents)
     header = [f"# {FILES[p]}: version {provenance.get(FILES[p], ('unknown',''))[0]}, license {provenance.get(FILES[p], ('','unknown'))[1]}" for p in prefixes]
-    header.append("# synonyms are SCOPE:text; SCOPE is EXACT/RELATED/BROAD/NARROW (HP), UNSPECIFIED (the other sources carry no scope) or CURATED")
+    header.append("# synonyms are SCOPE:text; SCOPE is EXACT/RELATED/BROAD/NARROW (HP), UNSPECIFIED (the other sources carry no scope), CURATED or ABBREVIATION (abbreviations.tsv)")
     return [rows[k] for k in sorted(rows)], header
 
 
@@ -219,9 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--curated", type=Path, default=ROOT / "ontologies" / "curated_terms.tsv")
     parser.add_argument("--scope", type=Path, default=ROOT / "ontologies" / "lexicon_scope.tsv")
     parser.add_argument("--excluded", type=Path, default=ROOT / "ontologies" / "excluded_synonyms.txt")
+    parser.add_argument("--abbreviations", type=Path, default=ROOT / "ontologies" / "abbreviations.tsv")
     parser.add_argument("--out", type=Path, default=ROOT / "ontologies" / "lexicon.tsv")
     args = parser.parse_args(argv)
-    rows, header = build(args.shared, args.curated, args.scope, args.excluded)
+    rows, header = build(args.shared, args.curated, args.scope, args.excluded, args.abbreviations)
     columns = ["id", "label", "category", "synonyms", "parents", "close_match", "broad_match", "source", "match",
                "definition"]
     tmp = args.out.with_suffix(".tmp")

@@ -31,7 +31,7 @@ class Matcher:
             rank = _CATEGORY_PRIORITY.index(term.category) if term.category in _CATEGORY_PRIORITY else 99
             scopes = dict(zip(term.synonyms, term.synonym_scopes))
             phrases = [(term.label, "label", 1)] + [
-                (s, "synonym", 0 if scopes.get(s) == "CURATED" else 2) for s in term.matched_synonyms()]
+                (s, "synonym", 0 if scopes.get(s) in ("CURATED", "ABBREVIATION") else 2) for s in term.matched_synonyms()]
             for phrase, how, priority in phrases:
                 key = phrase_key(phrase)
                 if key:
@@ -44,12 +44,19 @@ class Matcher:
             self.table[key] = (best[3], best[4])
         self.max_len = max((len(k) for k in self.table), default=1)
 
-    def scan(self, tokens: Sequence[Token], local: Mapping[tuple[str, ...], Term] | None = None) -> list[Hit]:
-        """Non-overlapping hits, left to right, longest first; `local` (document abbreviations) wins ties."""
+    def scan(self, tokens: Sequence[Token], local: Mapping[tuple[str, ...], Term | None] | None = None) -> list[Hit]:
+        """Non-overlapping hits, left to right, longest first.
+
+        `local` holds the document's own abbreviations and wins over the lexicon; a short form the
+        document defines as something unknown maps to None there, which blocks the lexicon's meaning.
+        """
         local = local or {}
 
         def lookup(key: tuple[str, ...]) -> tuple[Term, str] | None:
-            return (local[key], "abbreviation") if key in local else self.table.get(key)
+            if key in local:
+                term = local[key]
+                return (term, "abbreviation") if term is not None else None
+            return self.table.get(key)
 
         max_len = max([self.max_len] + [len(k) for k in local])
         return [Hit(first, last, term, how)
