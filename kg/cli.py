@@ -29,8 +29,11 @@ def main() -> None:
               show_default=True, help="Output folder.")
 @click.option("-f", "--format", "formats", multiple=True, type=click.Choice(["turtle", "html", "neo4j", "json"]),
               help="Outputs to write (repeatable); default: all.")
+@click.option("--ontology", "ontologies", multiple=True, type=click.Path(path_type=Path),
+              help="Add a whole ontology to grounding (.obo, .owl/.rdf RDF-XML, OBO Graph .json); repeatable.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary of outputs.")
-def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], quiet: bool) -> None:
+def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], ontologies: tuple[Path, ...],
+          quiet: bool) -> None:
     """Build the graph from INPUTS (files, folders, or - for stdin); default: the bundled corpus.
 
     Exit status: 0 when every input was read, 3 when some were skipped (listed in build_report.json).
@@ -57,9 +60,13 @@ def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], quie
             with bar as items:
                 yield from items
 
+    from .ontology.sources import OntologyError
+
     try:
         graph, report = run_build(chosen, out_dir, formats or ("turtle", "html", "neo4j", "json"),
-                                  on_error=on_error, progress=with_bar)
+                                  on_error=on_error, progress=with_bar, ontologies=ontologies)
+    except OntologyError as exc:
+        raise KgError(str(exc)) from None
     except OSError as exc:
         raise KgError(f"{exc.filename or out_dir}: {exc.strerror or exc}") from None
     if not quiet:
@@ -132,6 +139,87 @@ def stats(graph_path: Path, fmt: str) -> None:
         click.echo(title.replace("_", " "))
         for key, value in table.items():
             click.echo(f"  {key:45} {value}")
+
+
+def _lexicon(ontologies: tuple[Path, ...]):
+    from .ontology.lexicon import default_lexicon, with_ontologies
+    from .ontology.sources import OntologyError
+
+    try:
+        return with_ontologies(default_lexicon(), list(ontologies))
+    except OntologyError as exc:
+        raise KgError(str(exc)) from None
+
+
+@main.group()
+def ontology() -> None:
+    """Inspect the lexicon that grounding uses."""
+
+
+_ONTOLOGY_OPTION = click.option("--ontology", "ontologies", multiple=True, type=click.Path(path_type=Path),
+                                help="Also load this ontology file (as for kg build); repeatable.")
+
+
+@ontology.command("show")
+@click.argument("query")
+@_ONTOLOGY_OPTION
+def ontology_show(query: str, ontologies: tuple[Path, ...]) -> None:
+    """How a CURIE or a phrase grounds: id, label, category, synonyms with scope, parents and source."""
+    from .analysis import Analyser
+    from .readers.base import DocumentBuilder
+
+    lexicon = _lexicon(ontologies)
+    term = lexicon.get(query)
+    if term is not None:
+        _print_term(term, lexicon)
+        return
+    builder = DocumentBuilder("<query>", "text")
+    builder.add("Query", query, kind="other")
+    mentions = Analyser(lexicon).analyse(builder.build()).mentions
+    if not mentions:
+        raise KgError(f"{query!r} is not a known id and grounds to nothing")
+    for mention in mentions:
+        click.echo(f"{mention.text!r} -> {mention.curie} (matched by {mention.matched_by})")
+        _print_term(lexicon.get(mention.curie), lexicon, indent="  ")
+
+
+def _print_term(term, lexicon, indent: str = "") -> None:
+    click.echo(f"{indent}id:        {term.id}")
+    click.echo(f"{indent}label:     {term.label}")
+    click.echo(f"{indent}category:  {term.category or '(ancestor only, not matched in text)'}")
+    for synonym, scope in zip(term.synonyms, term.synonym_scopes or ("UNSPECIFIED",) * len(term.synonyms)):
+        click.echo(f"{indent}synonym:   {synonym} [{scope}]")
+    for parent in term.parents:
+        parent_term = lexicon.get(parent)
+        click.echo(f"{indent}is_a:      {parent}" + (f" ({parent_term.label})" if parent_term else ""))
+    for kind, values in (("closeMatch", term.close_match), ("broadMatch", term.broad_match)):
+        for value in values:
+            click.echo(f"{indent}{kind}:{' ' * (10 - len(kind))}{value}")
+    click.echo(f"{indent}source:    {term.source}")
+    if term.definition:
+        click.echo(f"{indent}definition: {term.definition}")
+
+
+@ontology.command("stats")
+@_ONTOLOGY_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def ontology_stats(ontologies: tuple[Path, ...], fmt: str) -> None:
+    """Terms that grounding can match, by source and by category."""
+    lexicon = _lexicon(ontologies)
+    matched = [t for t in lexicon.terms.values() if t.matchable]
+    result = {
+        "by_source": dict(sorted(Counter(t.id.split(":")[0] for t in matched).items())),
+        "by_category": dict(sorted(Counter(t.category for t in matched).items())),
+        "totals": {"matched_terms": len(matched), "all_terms": len(lexicon.terms),
+                   "synonyms": sum(len(t.matched_synonyms()) for t in matched)},
+    }
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=1))
+        return
+    for title, table in result.items():
+        click.echo(title.replace("_", " "))
+        for key, value in table.items():
+            click.echo(f"  {key:30} {value}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from .export import EXPORTERS, ExportContext, write_atomic
 from .extract import EXTRACTORS
 from .graph import build_graph
 from .model import Assertion, Document
-from .ontology.lexicon import Lexicon, default_lexicon
+from .ontology.lexicon import Lexicon, default_lexicon, with_ontologies
 from .readers import read_inputs
 from .resources import data_dir
 from .schema import Schema, default_schema
@@ -79,9 +79,10 @@ def export_all(graph: nx.MultiDiGraph, out_dir: Path, formats: Iterable[str], sc
 def build(inputs: list[str], out_dir: Path, formats: Iterable[str] = ("turtle", "html", "neo4j", "json"),
           on_error: Callable[[str], None] = lambda _: None,
           progress: Callable[[Iterable[Document]], Iterable[Document]] = lambda x: x,
-          schema: Schema | None = None, lexicon: Lexicon | None = None) -> tuple[nx.MultiDiGraph, BuildReport]:
+          schema: Schema | None = None, lexicon: Lexicon | None = None,
+          ontologies: Iterable[Path] = ()) -> tuple[nx.MultiDiGraph, BuildReport]:
     schema = schema or default_schema()
-    lexicon = lexicon or default_lexicon()
+    lexicon = with_ontologies(lexicon or default_lexicon(), list(ontologies))
     report = BuildReport(inputs=list(inputs))
     documents = collect_documents(inputs, report, on_error)
     assertions, mentioned = extract_all(documents, lexicon, progress=progress)

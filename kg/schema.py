@@ -51,9 +51,11 @@ class Schema:
             return self.base + "vocab/" + local
         if prefix == self.project_prefix:
             return self.base + "concept/" + local
-        if prefix not in self.prefixes:
-            raise ValueError(f"unknown CURIE prefix in {curie!r}")
-        return self.prefixes[prefix] + local
+        if prefix in self.prefixes:
+            return self.prefixes[prefix] + local
+        if prefix and local and prefix.replace("_", "").isalnum():
+            return f"http://purl.obolibrary.org/obo/{prefix}_{local}"  # an OBO ontology added at run time
+        raise ValueError(f"not a CURIE: {curie!r}")
 
 
 def load_schema(path: Path | None = None, base: str | None = None) -> Schema:

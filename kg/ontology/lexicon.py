@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..ids import content_hash
 from ..model import Term
 from ..resources import ontology_file
 from ..schema import Schema, default_schema
@@ -36,8 +37,6 @@ class Lexicon:
 
 
 def load_lexicon(path: Path | None = None, schema: Schema | None = None) -> Lexicon:
-    from ..ids import content_hash
-
     schema = schema or default_schema()
     path = path or ontology_file("lexicon.tsv")
     raw = path.read_text(encoding="utf-8")
@@ -60,3 +59,19 @@ def load_lexicon(path: Path | None = None, schema: Schema | None = None) -> Lexi
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
     return load_lexicon()
+
+
+def with_ontologies(base: Lexicon, paths: list[Path]) -> Lexicon:
+    """The lexicon plus whole ontologies; terms already in the lexicon keep their curated form."""
+    from .sources import file_digest, load_ontology
+
+    if not paths:
+        return base
+    terms = dict(base.terms)
+    versions = [base.version]
+    for path in paths:
+        added, _ = load_ontology(path)
+        for term in added:
+            terms.setdefault(term.id, term)
+        versions.append(file_digest(path))
+    return Lexicon(terms, content_hash(*versions))

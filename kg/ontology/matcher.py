@@ -31,7 +31,8 @@ class Matcher:
             rank = _CATEGORY_PRIORITY.index(term.category) if term.category in _CATEGORY_PRIORITY else 99
             scopes = dict(zip(term.synonyms, term.synonym_scopes))
             phrases = [(term.label, "label", 1)] + [
-                (s, "synonym", 0 if scopes.get(s) in ("CURATED", "ABBREVIATION") else 2) for s in term.matched_synonyms()]
+                (s, "abbreviation prior" if scopes.get(s) == "ABBREVIATION" else "synonym",
+                 0 if scopes.get(s) in ("CURATED", "ABBREVIATION") else 2) for s in term.matched_synonyms()]
             for phrase, how, priority in phrases:
                 key = phrase_key(phrase)
                 if key:
