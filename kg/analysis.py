@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from .model import Document, Mention, Sentence, Term
 from .nlp.abbreviations import definition_spans, short_form_matches
 from .nlp.context import majority, study_type_cues
+from .nlp.open_vocabulary import list_items, open_term
 from .nlp.sentences import split_document
 from .nlp.tokens import INVISIBLE, Token, phrase_key, tokenize
 from .ontology.lexicon import Lexicon
@@ -29,6 +30,7 @@ class AnalysedDocument:
     abbreviations: tuple[tuple[str, str], ...]  # (short form, curie), in order of definition
     study_type: str
     organism: str | None
+    open_terms: tuple[Term, ...] = ()  # concepts named by cue phrases, not in the lexicon
 
     @property
     def mentions(self) -> tuple[Mention, ...]:
@@ -43,10 +45,14 @@ class Analyser:
         self.matcher = Matcher(lexicon)
         patterns = load_patterns()
         self.skip_headings = frozenset(h.lower() for h in patterns["sections"]["skip"])
+        self.anaphora = {phrase_key(p): patterns["anaphora"]["category"] for p in patterns["anaphora"]["phrases"]}
+        self.anaphora_max = max(len(k) for k in self.anaphora)
 
     def analyse(self, document: Document) -> AnalysedDocument:
         local: dict[tuple[str, ...], Term | None] = {}
         defined: list[tuple[str, str]] = []
+        opened: dict[str, Term] = {}
+        last_of_category: dict[str, Term] = {}
         sentences = []
         for sentence in split_document(document, self.skip_headings):
             all_tokens = tokenize(sentence.text, sentence.start)
@@ -69,7 +75,8 @@ class Analyser:
             # Pass 2 hides the '(SF)' definitions so 'mesenchymal stem cell (MSC) transplantation' matches whole.
             hidden = {k for o, c, _ in definitions for k in range(o, c + 1)}
             visible = tuple(t for k, t in enumerate(all_tokens) if k not in hidden and t.text not in INVISIBLE)
-            hits = tuple(self.matcher.scan(visible, local))
+            hits = tuple(self._with_open_vocabulary(visible, list(self.matcher.scan(visible, local)), local, opened))
+            hits = tuple(self._with_anaphora(visible, list(hits), last_of_category))
             mentions = tuple(
                 Mention(visible[h.first].start, visible[h.last].end,
                         document.text[visible[h.first].start:visible[h.last].end], h.term.id, h.term.category,
@@ -77,7 +84,54 @@ class Analyser:
                 for h in hits)
             sentences.append(AnalysedSentence(sentence, visible, hits, mentions, tuple(study_type_cues(sentence.text))))
         return AnalysedDocument(document, tuple(sentences), tuple(defined), _document_study_type(document, sentences),
-                                _document_organism(sentences))
+                                _document_organism(sentences), tuple(opened[k] for k in sorted(opened)))
+
+    def _with_open_vocabulary(self, tokens, hits: list[Hit], local, opened: dict[str, Term]) -> list[Hit]:
+        """Listed phrases after a cue that no mention covers become open-vocabulary concepts."""
+        covered = {k for h in hits for k in range(h.first, h.last + 1)}
+        for first, last, cue in list_items(tokens):
+            if last in covered:
+                continue  # the head word is a known concept ("senescent NP cells")
+            hits = [h for h in hits if h.last < first or h.first > last]  # "annulus sealing patches" is one new concept
+            text = " ".join(t.text for t in tokens[first:last + 1])
+            term = open_term(text, cue.category, cue, self._lookup)
+            term = self.lexicon.get(term.id) or opened.setdefault(term.id, term)
+            local.setdefault(phrase_key(text), term)  # later mentions in this document ground to it too
+            hits.append(Hit(first, last, term, "cue"))
+            covered.update(range(first, last + 1))
+        return sorted(hits, key=lambda h: h.first)
+
+    def _lookup(self, key: tuple[str, ...]) -> Term | None:
+        found = self.matcher.table.get(key)
+        return found[0] if found else None
+
+    def _with_anaphora(self, tokens, hits: list[Hit], last: dict[str, Term]) -> list[Hit]:
+        """'these cells' refers to the last cell type named before it in the document."""
+        keys = [t.key for t in tokens]
+        anaphors = []
+        for i in range(len(tokens)):
+            for n in range(min(self.anaphora_max, len(tokens) - i), 0, -1):
+                category = self.anaphora.get(tuple(k.lower() if k.lower() != "these" else k for k in keys[i:i + n]))
+                category = category or self.anaphora.get(tuple(keys[i:i + n]))
+                if category:
+                    anaphors.append((i, i + n - 1, category))
+                    break
+        out: list[Hit] = []
+        events = sorted([(h.first, 1, h) for h in hits] + [(a[0], 0, a) for a in anaphors], key=lambda e: (e[0], e[1]))
+        taken_until = -1
+        for first, kind, item in events:
+            if kind == 0:
+                a_first, a_last, category = item
+                if category in last and a_first > taken_until:
+                    out = [h for h in out if h.last < a_first]
+                    out.append(Hit(a_first, a_last, last[category], "anaphora"))
+                    taken_until = a_last
+                continue
+            if item.first <= taken_until:
+                continue
+            out.append(item)
+            last[item.term.category] = item.term
+        return out
 
 
 def _document_study_type(document: Document, sentences: list[AnalysedSentence]) -> str:

@@ -141,6 +141,28 @@ def stats(graph_path: Path, fmt: str) -> None:
             click.echo(f"  {key:45} {value}")
 
 
+@main.command()
+@click.argument("gold", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--input", "inputs", multiple=True, help="Documents to read (default: each gold document's source).")
+@click.option("--errors", is_flag=True, help="List the false positives and the misses.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--ontology", "ontologies", multiple=True, type=click.Path(path_type=Path),
+              help="Also load this ontology file (as for kg build); repeatable.")
+def evaluate(gold: tuple[Path, ...], inputs: tuple[str, ...], errors: bool, fmt: str,
+             ontologies: tuple[Path, ...]) -> None:
+    """Precision, recall and F1 against GOLD files or folders (mentions, concepts, assertions)."""
+    from .evaluate import GoldError, evaluate as run, format_report, load_gold
+
+    try:
+        report = run(load_gold(gold), _lexicon(ontologies), list(inputs) or None)
+    except GoldError as exc:
+        raise KgError(str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(errors), indent=1))
+    else:
+        click.echo(format_report(report, errors), nl=False)
+
+
 def _lexicon(ontologies: tuple[Path, ...]):
     from .ontology.lexicon import default_lexicon, with_ontologies
     from .ontology.sources import OntologyError

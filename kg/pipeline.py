@@ -13,7 +13,7 @@ from .analysis import Analyser
 from .export import EXPORTERS, ExportContext, write_atomic
 from .extract import EXTRACTORS
 from .graph import build_graph
-from .model import Assertion, Document
+from .model import Assertion, Document, Term
 from .ontology.lexicon import Lexicon, default_lexicon, with_ontologies
 from .readers import read_inputs
 from .resources import data_dir
@@ -53,19 +53,22 @@ def collect_documents(inputs: Iterable[str], report: BuildReport, on_error: Call
 
 def extract_all(documents: list[Document], lexicon: Lexicon, extractors: Iterable[str] = ("rules",),
                 progress: Callable[[Iterable[Document]], Iterable[Document]] = lambda x: x
-                ) -> tuple[list[Assertion], dict[str, set[str]]]:
-    """Assertions of every document, and for each grounded concept the documents that mention it."""
+                ) -> tuple[list[Assertion], dict[str, set[str]], list[Term]]:
+    """Assertions of every document, the documents that mention each concept, and open-vocabulary terms."""
     analyser = Analyser(lexicon)
     instances = [EXTRACTORS[name]() for name in extractors]
     assertions: list[Assertion] = []
     mentioned: dict[str, set[str]] = {}
+    opened: dict[str, Term] = {}
     for doc in progress(documents):
         analysed = analyser.analyse(doc)
+        for term in analysed.open_terms:
+            opened.setdefault(term.id, term)
         for mention in analysed.mentions:
             mentioned.setdefault(mention.curie, set()).add(doc.id)
         for extractor in instances:
             assertions.extend(extractor.extract(analysed))
-    return assertions, mentioned
+    return assertions, mentioned, [opened[k] for k in sorted(opened)]
 
 
 def export_all(graph: nx.MultiDiGraph, out_dir: Path, formats: Iterable[str], schema: Schema, lexicon: Lexicon) -> list[Path]:
@@ -85,7 +88,8 @@ def build(inputs: list[str], out_dir: Path, formats: Iterable[str] = ("turtle", 
     lexicon = with_ontologies(lexicon or default_lexicon(), list(ontologies))
     report = BuildReport(inputs=list(inputs))
     documents = collect_documents(inputs, report, on_error)
-    assertions, mentioned = extract_all(documents, lexicon, progress=progress)
+    assertions, mentioned, opened = extract_all(documents, lexicon, progress=progress)
+    lexicon = lexicon.with_terms(opened)
     graph = build_graph(assertions, lexicon, documents, mentioned)
     report.documents = [d.id for d in documents]
     report.assertions, report.nodes, report.edges = len(assertions), graph.number_of_nodes(), graph.number_of_edges()

@@ -35,7 +35,8 @@ def test_seed_main_facts(seed_graph):
     assert ("MONDO:0011385", "contributes_to", "HP:0003419") in edges  # IVDD contributes to low back pain
     assert nodes["MONDO:0011385"]["category"] == "Disease"
     assert ("CL:0000134", "positively_regulates", "IVDKG:disc_hydration") in edges
-    assert ("EFO:0004905", "negatively_regulates", "HP:0012531") in edges
+    assert ("EFO:0004905", "treats", "HP:0012531") in edges                 # iPSCs reduce pain
+    assert ("CL:0000034", "capable_of", "GO:0030198") in edges             # stem cells synthesize ECM
     assert {"CL:0000034"} == {s for s, p, o in edges if p == "capable_of"}
 
 

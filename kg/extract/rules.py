@@ -57,6 +57,7 @@ class RuleExtractor:
         self.agents = [phrase_key(a) for a in rel["agent_prepositions"]]
         self.max_gap = int(rel["max_gap_tokens"])
         self.triggers: dict[tuple[str, ...], str] = {}
+        self.nominal: set[tuple[str, ...]] = set()
         self.rules: dict[str, list[tuple[str, str, str]]] = {}
         self.confidence: dict[str, float] = {}
         for kind, spec in p["triggers"].items():
@@ -65,12 +66,16 @@ class RuleExtractor:
                     self.triggers.setdefault(phrase_key(form), kind)
             for phrase in spec.get("phrases", []):
                 self.triggers.setdefault(phrase_key(phrase), kind)
+            for phrase in spec.get("nominal", []):
+                self.triggers.setdefault(phrase_key(phrase), kind)
+                self.nominal.add(phrase_key(phrase))
             self.rules[kind] = [tuple(r) for r in spec["rules"]]
             self.confidence[kind] = float(spec["confidence"])
             for _, _, predicate in self.rules[kind]:
                 if predicate not in self.schema.predicates:
                     raise ValueError(f"patterns.toml: trigger class {kind} names unknown predicate {predicate}")
         self.trigger_max = max(len(k) for k in self.triggers)
+        self.coercion = {(kind, obj): (new, category) for kind, obj, new, category in p["coercion"]["rows"]}
         self.adjacent = [
             ({phrase_key(g) for g in a["gap"]}, a["left"], a["right"], a["predicate"], a["direction"],
              frozenset(a.get("requires_before", [])))
@@ -96,17 +101,23 @@ class RuleExtractor:
                 gap = [t.text.lower() for t in s.tokens[prev.last + 1:s.hits[k].first]]
                 extra = [w for w in gap if w not in self.connectors]
                 crosses_trigger = any(j in triggers for j in range(prev.last + 1, s.hits[k].first))
-                if gap and not crosses_trigger and len(extra) <= 1 and len(gap) > len(extra) and len(gap) <= 6:
+                repeated = any(s.hits[j].term.id == s.hits[k].term.id for j in groups[-1])
+                if gap and not crosses_trigger and not repeated and len(extra) <= 1 and len(gap) > len(extra) and len(gap) <= 6:
                     groups[-1].append(k)
                     continue
             groups.append([k])
         return [Group(tuple(g)) for g in groups]
 
-    def predicate_for(self, kind: str, subject: Mention, obj: Mention) -> str | None:
-        for s_cat, o_cat, predicate in self.rules[kind]:
-            if s_cat in ("*", subject.category) and o_cat in ("*", obj.category):
-                if self.schema.predicates[predicate].accepts(subject.category, obj.category):
-                    return predicate
+    def predicate_for(self, kind: str, subject: Mention, obj: Mention) -> tuple[str, str] | None:
+        """(predicate, object id): the first rule that fits; a product object may stand for its process."""
+        candidates = [(obj.curie, obj.category)]
+        if (kind, obj.curie) in self.coercion:
+            candidates.append(self.coercion[(kind, obj.curie)])
+        for object_id, object_category in candidates:
+            for s_cat, o_cat, predicate in self.rules[kind]:
+                if s_cat in ("*", subject.category) and o_cat in ("*", object_category):
+                    if self.schema.predicates[predicate].accepts(subject.category, object_category):
+                        return predicate, object_id
         return None
 
     def _after_agent(self, s: AnalysedSentence, index: int) -> int | None:
@@ -117,12 +128,12 @@ class RuleExtractor:
         return None
 
     # ---- one sentence -----------------------------------------------------------------------
-    def sentence_relations(self, s: AnalysedSentence) -> list[tuple[int, int, str, Trigger | None, float, bool]]:
-        """(subject hit, object hit, predicate, trigger, confidence, passive) for one sentence."""
+    def sentence_relations(self, s: AnalysedSentence) -> list[tuple[int, int, tuple[str, str], Trigger | None, float, bool]]:
+        """(subject hit, object hit, (predicate, object id), trigger, confidence, passive) for one sentence."""
         hits, tokens = s.hits, s.tokens
         triggers = self.find_triggers(s)
         breaks = [k for k, t in enumerate(tokens) if t.text.lower() in self.clause_breaks]
-        found: list[tuple[int, int, str, Trigger | None, float, bool]] = []
+        found: list[tuple[int, int, tuple[str, str], Trigger | None, float, bool]] = []
         previous: tuple[Trigger, Group | None, Group | None] | None = None
         if triggers and self._adjectival(s, triggers[0]):
             triggers = triggers[1:]
@@ -132,6 +143,7 @@ class RuleExtractor:
             left_lo = max([left_lo] + [b + 1 for b in breaks if b < trig.first])
             right_hi = min([triggers[n + 1].first] if n + 1 < len(triggers) else [len(tokens)])
             right_hi = min([right_hi] + [b for b in breaks if b > trig.last])
+            nominal = tuple(t.key.lower() for t in tokens[trig.first:trig.last + 1]) in self.nominal
             passive = trig.first > 0 and tokens[trig.first - 1].text.lower() in self.be_verbs
             agent_at = self._after_agent(s, trig.last + 1)
             left_groups = self.groups(s, max(left_lo, trig.first - self.max_gap), trig.first, trigger_tokens)
@@ -144,7 +156,7 @@ class RuleExtractor:
             else:
                 right_groups = self.groups(s, trig.last + 1, min(right_hi, trig.last + 1 + self.max_gap), trigger_tokens)
                 objects = right_groups[:1]
-                subjects = list(reversed(left_groups))
+                subjects = [] if nominal else list(reversed(left_groups))
                 if previous and self._shares_subject(s, previous, trig, left_groups):
                     subjects = [previous[1]] if previous[1] else []
                     confidence *= 0.9
@@ -156,14 +168,14 @@ class RuleExtractor:
                         for oi in obj_group.members:
                             if hits[si].term.id == hits[oi].term.id:
                                 continue
-                            predicate = self.predicate_for(trig.kind, s.mentions[si], s.mentions[oi])
-                            if predicate:
-                                found.append((si, oi, predicate, trig, confidence * (0.85 ** rank), passive))
+                            chosen = self.predicate_for(trig.kind, s.mentions[si], s.mentions[oi])
+                            if chosen:
+                                found.append((si, oi, chosen, trig, confidence * (0.85 ** rank), passive))
                                 pairs_found = True
                 if pairs_found:
                     chosen_subject = group
                     break
-            previous = (trig, chosen_subject or (subjects[0] if subjects else None), objects[0] if objects else None)
+            previous = (trig, chosen_subject, objects[0] if objects else None)
         found.extend(self._adjacent(s))
         return found
 
@@ -183,22 +195,33 @@ class RuleExtractor:
         if trig.first != trig.last or not word.endswith("ed"):
             return False
         starts_mention = any(h.first == trig.last + 1 for h in s.hits)
-        before = s.tokens[trig.first - 1].text.lower() if trig.first else ","
-        return starts_mention and (before in self.connectors or before in {"with", "of", "by"})
+        if not starts_mention:
+            return False
+        k = trig.first - 1
+        while k >= 0 and s.tokens[k].text.lower() in (",", "and", "or"):
+            k -= 1
+        if k == trig.first - 1:
+            return k >= 0 and s.tokens[k].text.lower() in {"with", "of", "by", "(", "the", "a", "an"}
+        # after a list connector: an adjective only if the list before it is a list of mentions
+        return k >= 0 and (s.tokens[k].text == ")" or any(h.last == k for h in s.hits))
 
     def _shares_subject(self, s, previous, trig: Trigger, left_groups: list[Group]) -> bool:
         """True when this trigger is a second verb of the previous one's subject ('... X and reduce Y')."""
-        prev_trig, _, prev_obj = previous
+        prev_trig, prev_subject, prev_obj = previous
+        if prev_subject is None:
+            return False  # the previous verb found no subject to share
         start = prev_obj.last(s.hits) + 1 if prev_obj else prev_trig.last + 1
         if left_groups and (prev_obj is None or left_groups[-1] != prev_obj):
             return False
         between = [t.text.lower() for t in s.tokens[start:trig.first]]
+        if not any(w in ("and", "but", ",", "or", "while", "then", "thereby") for w in between):
+            return False  # "X loaded Y increased Z": no coordinator, so Y is the subject of the second verb
         allowed = self.vp_coordinators | {"to", "not", "also", "can", "may", "might", "could", "should", "will",
                                           "further", "significantly", "markedly", "did", "does", "do"}
         return all(w in allowed or is_negation(t) or is_hedge(t)
                    for w, t in zip(between, s.tokens[start:trig.first]))
 
-    def _adjacent(self, s: AnalysedSentence) -> list[tuple[int, int, str, Trigger | None, float, bool]]:
+    def _adjacent(self, s: AnalysedSentence) -> list[tuple[int, int, tuple[str, str], Trigger | None, float, bool]]:
         out = []
         for k in range(len(s.hits) - 1):
             left, right = s.hits[k], s.hits[k + 1]
@@ -216,7 +239,7 @@ class RuleExtractor:
                         s.mentions[subj].category, s.mentions[obj].category):
                     continue
                 trig = Trigger(left.last + 1, right.first - 1, "adjacent", " ".join(gap))
-                out.append((subj, obj, predicate, trig, 0.7, False))
+                out.append((subj, obj, (predicate, s.mentions[obj].curie), trig, 0.7, False))
                 break
         return out
 
@@ -229,16 +252,17 @@ class RuleExtractor:
             seen: set[tuple[str, str, str]] = set()
             qty = quantities(s.sentence.text)
             organisms = [m.curie for m in s.mentions if m.category == "Organism"]
-            for si, oi, predicate, trig, confidence, _passive in self.sentence_relations(s):
+            for si, oi, (predicate, object_id), trig, confidence, _passive in self.sentence_relations(s):
                 subj, obj = s.mentions[si], s.mentions[oi]
                 if subj.category == "Organism" or obj.category == "Organism":
                     continue
-                key = (subj.curie, predicate, obj.curie)
+                key = (subj.curie, predicate, object_id)
                 if key in seen:
                     continue
                 seen.add(key)
                 polarity, certainty = self._polarity_certainty(s, si, oi, trig)
-                yield Assertion(subj.curie, predicate, obj.curie, Evidence(
+                confidence *= self._context_factor(s, si, oi, certainty)
+                yield Assertion(subj.curie, predicate, object_id, Evidence(
                     document=d.id, document_title=d.title, document_year=d.year, section=s.sentence.section,
                     sentence=s.sentence.text, sentence_start=s.sentence.start, sentence_end=s.sentence.end,
                     subject_span=Span(subj.start, subj.end, subj.text), object_span=Span(obj.start, obj.end, obj.text),
@@ -246,6 +270,17 @@ class RuleExtractor:
                     study_type=self._study_type(s, doc, trig), organism=organisms[0] if organisms else doc.organism,
                     quantities=qty, extractor=f"{self.name}/{self.version}:{trig.kind if trig else 'adjacent'}",
                     confidence=round(confidence, 3)))
+
+    @staticmethod
+    def _context_factor(s: AnalysedSentence, si: int, oi: int, certainty: str) -> float:
+        """Lower confidence for hedged claims, long distances, open-vocabulary and anaphoric mentions."""
+        factor = 0.8 if certainty == "hedged" else 1.0
+        a, b = sorted((si, oi))
+        distance = s.hits[b].first - s.hits[a].last
+        factor *= 1.0 if distance <= 12 else 0.9 if distance <= 20 else 0.8
+        for k in (si, oi):
+            factor *= {"cue": 0.8, "anaphora": 0.85}.get(s.hits[k].matched_by, 1.0)
+        return factor
 
     def _polarity_certainty(self, s: AnalysedSentence, si: int, oi: int, trig: Trigger | None) -> tuple[str, str]:
         if trig is None:

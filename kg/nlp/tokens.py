@@ -32,6 +32,10 @@ def normalise(word: str) -> str:
     low = word.lower()
     if len(low) > 4 and low.endswith("ies"):
         return low[:-3] + "y"
+    if len(low) > 4 and low.endswith(("ches", "shes", "xes", "sses", "zes")):
+        return low[:-2]  # patches -> patch, niches -> nich
+    if len(low) > 4 and low.endswith(("che", "she", "xe", "sse", "ze")):
+        return low[:-1]  # niche -> nich, so that singular and plural share one key
     if len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "us", "is")):
         return low[:-1]
     return low

@@ -5,6 +5,7 @@ import csv
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 from ..ids import content_hash
 from ..model import Term
@@ -23,6 +24,13 @@ class Lexicon:
 
     def get(self, curie: str) -> Term | None:
         return self.terms.get(curie)
+
+    def with_terms(self, extra: "Iterable[Term]") -> "Lexicon":
+        """This lexicon plus terms found while reading (open-vocabulary concepts); existing ids win."""
+        extra = [t for t in extra if t.id not in self.terms]
+        if not extra:
+            return self
+        return Lexicon({**self.terms, **{t.id: t for t in extra}}, self.version)
 
     def ancestors(self, curie: str) -> list[str]:
         """All is_a ancestors held in the lexicon, nearest first, without repeats."""
