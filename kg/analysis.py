@@ -13,6 +13,8 @@ from .ontology.lexicon import Lexicon
 from .ontology.matcher import Hit, Matcher
 from .patterns import load_patterns
 
+HUMAN = "NCBITaxon:9606"
+
 
 @dataclass(frozen=True)
 class AnalysedSentence:
@@ -49,7 +51,7 @@ class Analyser:
         self.anaphora_max = max(len(k) for k in self.anaphora)
 
     def analyse(self, document: Document) -> AnalysedDocument:
-        local: dict[tuple[str, ...], Term | None] = {}
+        local: dict[tuple[str, ...], tuple[Term | None, str]] = {}
         defined: list[tuple[str, str]] = []
         opened: dict[str, Term] = {}
         last_of_category: dict[str, Term] = {}
@@ -67,10 +69,10 @@ class Analyser:
                 before = [t for t in all_tokens[:open_i] if t.text not in INVISIBLE]
                 hit = next((h for h in hits if before and plain[h.last] is before[-1]), None)
                 if hit and short_form_matches(short, document.text[plain[hit.first].start:plain[hit.last].end]):
-                    local[key] = hit.term
+                    local[key] = (hit.term, "abbreviation")
                     defined.append((short, hit.term.id))
                 elif before and short_form_matches(short, document.text[before[max(0, len(before) - 6)].start:before[-1].end]):
-                    local[key] = None  # defined here as something the lexicon does not know: no domain prior
+                    local[key] = (None, "abbreviation")  # defined here as something unknown: no domain prior
                     defined.append((short, ""))
             # Pass 2 hides the '(SF)' definitions so 'mesenchymal stem cell (MSC) transplantation' matches whole.
             hidden = {k for o, c, _ in definitions for k in range(o, c + 1)}
@@ -92,11 +94,12 @@ class Analyser:
         for first, last, cue in list_items(tokens):
             if last in covered:
                 continue  # the head word is a known concept ("senescent NP cells")
+            inner = [h.term.id for h in hits if first <= h.first and h.last <= last]
             hits = [h for h in hits if h.last < first or h.first > last]  # "annulus sealing patches" is one new concept
             text = " ".join(t.text for t in tokens[first:last + 1])
-            term = open_term(text, cue.category, cue, self._lookup)
+            term = open_term(text, cue.category, cue, self._lookup, inner)
             term = self.lexicon.get(term.id) or opened.setdefault(term.id, term)
-            local.setdefault(phrase_key(text), term)  # later mentions in this document ground to it too
+            local.setdefault(phrase_key(text), (term, "cue"))  # later mentions in this document ground to it too
             hits.append(Hit(first, last, term, "cue"))
             covered.update(range(first, last + 1))
         return sorted(hits, key=lambda h: h.first)
@@ -135,12 +138,16 @@ class Analyser:
 
 
 def _document_study_type(document: Document, sentences: list[AnalysedSentence]) -> str:
-    """'review' wherever the title or abstract says so; otherwise the most frequent sentence cue."""
+    """'review' wherever the title or abstract says so; otherwise the most frequent sentence cue; a study
+    that names only non-human species is preclinical in vivo."""
     kinds = [kind for s in sentences for _, kind in s.study_cues]
     front = [kind for s in sentences if s.sentence.section in ("title", "abstract") for _, kind in s.study_cues]
     if "review" in front or "review" in document.title.lower():
         return "review"
-    return majority(kinds, "unknown") or "unknown"
+    if kinds:
+        return majority(kinds, "unknown") or "unknown"
+    species = {m.curie for s in sentences for m in s.mentions if m.category == "Organism"}
+    return "preclinical_in_vivo" if species and HUMAN not in species else "unknown"
 
 
 def _document_organism(sentences: list[AnalysedSentence]) -> str | None:

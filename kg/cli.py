@@ -31,9 +31,13 @@ def main() -> None:
               help="Outputs to write (repeatable); default: all.")
 @click.option("--ontology", "ontologies", multiple=True, type=click.Path(path_type=Path),
               help="Add a whole ontology to grounding (.obo, .owl/.rdf RDF-XML, OBO Graph .json); repeatable.")
+@click.option("--extractor", "extractors", multiple=True, metavar="NAME[=ARG]",
+              help="Extractors to run (repeatable; default: rules). json=FILE.jsonl merges recorded assertions.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Leave out edges whose aggregated confidence is below this.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary of outputs.")
 def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], ontologies: tuple[Path, ...],
-          quiet: bool) -> None:
+          extractors: tuple[str, ...], min_confidence: float, quiet: bool) -> None:
     """Build the graph from INPUTS (files, folders, or - for stdin); default: the bundled corpus.
 
     Exit status: 0 when every input was read, 3 when some were skipped (listed in build_report.json).
@@ -60,12 +64,14 @@ def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], onto
             with bar as items:
                 yield from items
 
+    from .extract import ExtractorError
     from .ontology.sources import OntologyError
 
     try:
         graph, report = run_build(chosen, out_dir, formats or ("turtle", "html", "neo4j", "json"),
-                                  on_error=on_error, progress=with_bar, ontologies=ontologies)
-    except OntologyError as exc:
+                                  on_error=on_error, progress=with_bar, ontologies=ontologies,
+                                  extractors=extractors or ("rules",), min_confidence=min_confidence)
+    except (OntologyError, ExtractorError) as exc:
         raise KgError(str(exc)) from None
     except OSError as exc:
         raise KgError(f"{exc.filename or out_dir}: {exc.strerror or exc}") from None
@@ -145,17 +151,19 @@ def stats(graph_path: Path, fmt: str) -> None:
 @click.argument("gold", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--input", "inputs", multiple=True, help="Documents to read (default: each gold document's source).")
 @click.option("--errors", is_flag=True, help="List the false positives and the misses.")
+@click.option("--extractor", "extractors", multiple=True, metavar="NAME[=ARG]", help="As for kg build.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--ontology", "ontologies", multiple=True, type=click.Path(path_type=Path),
               help="Also load this ontology file (as for kg build); repeatable.")
-def evaluate(gold: tuple[Path, ...], inputs: tuple[str, ...], errors: bool, fmt: str,
+def evaluate(gold: tuple[Path, ...], inputs: tuple[str, ...], errors: bool, extractors: tuple[str, ...], fmt: str,
              ontologies: tuple[Path, ...]) -> None:
     """Precision, recall and F1 against GOLD files or folders (mentions, concepts, assertions)."""
     from .evaluate import GoldError, evaluate as run, format_report, load_gold
+    from .extract import ExtractorError
 
     try:
-        report = run(load_gold(gold), _lexicon(ontologies), list(inputs) or None)
-    except GoldError as exc:
+        report = run(load_gold(gold), _lexicon(ontologies), list(inputs) or None, extractors or ("rules",))
+    except (GoldError, ExtractorError) as exc:
         raise KgError(str(exc)) from None
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(errors), indent=1))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .analysis import Analyser
-from .extract import EXTRACTORS
+from .extract import create
 from .ontology.lexicon import Lexicon
 from .readers import read_inputs
 
@@ -112,7 +112,7 @@ def evaluate(gold_docs: list[dict], lexicon: Lexicon, inputs: list[str] | None =
         for doc in result.documents:
             documents[doc.id] = doc
     analyser = Analyser(lexicon)
-    instances = [EXTRACTORS[name]() for name in extractors]
+    instances = [create(spec) for spec in extractors]
     gold_m, gold_c, gold_a, sys_m, sys_c, sys_a = {}, {}, {}, {}, {}, {}
     for gold in gold_docs:
         doc_id = gold["id"]

@@ -11,7 +11,7 @@ import networkx as nx
 from . import __version__
 from .analysis import Analyser
 from .export import EXPORTERS, ExportContext, write_atomic
-from .extract import EXTRACTORS
+from .extract import create
 from .graph import build_graph
 from .model import Assertion, Document, Term
 from .ontology.lexicon import Lexicon, default_lexicon, with_ontologies
@@ -29,6 +29,7 @@ class BuildReport:
     assertions: int = 0
     nodes: int = 0
     edges: int = 0
+    below_min_confidence: int = 0
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
@@ -56,7 +57,7 @@ def extract_all(documents: list[Document], lexicon: Lexicon, extractors: Iterabl
                 ) -> tuple[list[Assertion], dict[str, set[str]], list[Term]]:
     """Assertions of every document, the documents that mention each concept, and open-vocabulary terms."""
     analyser = Analyser(lexicon)
-    instances = [EXTRACTORS[name]() for name in extractors]
+    instances = [create(spec) for spec in extractors]
     assertions: list[Assertion] = []
     mentioned: dict[str, set[str]] = {}
     opened: dict[str, Term] = {}
@@ -71,6 +72,13 @@ def extract_all(documents: list[Document], lexicon: Lexicon, extractors: Iterabl
     return assertions, mentioned, [opened[k] for k in sorted(opened)]
 
 
+def drop_weak_edges(graph: nx.MultiDiGraph, min_confidence: float) -> int:
+    """Remove edges whose aggregated confidence is below the threshold; the concepts stay."""
+    weak = [(s, o, k) for s, o, k, c in graph.edges(keys=True, data="confidence") if c < min_confidence]
+    graph.remove_edges_from(weak)
+    return len(weak)
+
+
 def export_all(graph: nx.MultiDiGraph, out_dir: Path, formats: Iterable[str], schema: Schema, lexicon: Lexicon) -> list[Path]:
     context = ExportContext(schema, lexicon, __version__)
     written: list[Path] = []
@@ -83,14 +91,16 @@ def build(inputs: list[str], out_dir: Path, formats: Iterable[str] = ("turtle", 
           on_error: Callable[[str], None] = lambda _: None,
           progress: Callable[[Iterable[Document]], Iterable[Document]] = lambda x: x,
           schema: Schema | None = None, lexicon: Lexicon | None = None,
-          ontologies: Iterable[Path] = ()) -> tuple[nx.MultiDiGraph, BuildReport]:
+          ontologies: Iterable[Path] = (), extractors: Iterable[str] = ("rules",),
+          min_confidence: float = 0.0) -> tuple[nx.MultiDiGraph, BuildReport]:
     schema = schema or default_schema()
     lexicon = with_ontologies(lexicon or default_lexicon(), list(ontologies))
     report = BuildReport(inputs=list(inputs))
     documents = collect_documents(inputs, report, on_error)
-    assertions, mentioned, opened = extract_all(documents, lexicon, progress=progress)
+    assertions, mentioned, opened = extract_all(documents, lexicon, extractors, progress=progress)
     lexicon = lexicon.with_terms(opened)
     graph = build_graph(assertions, lexicon, documents, mentioned)
+    report.below_min_confidence = drop_weak_edges(graph, min_confidence)
     report.documents = [d.id for d in documents]
     report.assertions, report.nodes, report.edges = len(assertions), graph.number_of_nodes(), graph.number_of_edges()
     written = export_all(graph, out_dir, formats, schema, lexicon)

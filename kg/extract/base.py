@@ -1,6 +1,14 @@
-"""The extractor interface and its registry."""
+"""The extractor interface and its registry.
+
+An extractor is any object with a `name`, a `version` and `extract(AnalysedDocument) -> Iterator[Assertion]`.
+Register a factory with `@register("name")` in a module of this package, or from another package
+through the `ivdkg.extractors` entry point group; `kg build --extractor NAME[=ARGUMENT]` runs it
+beside (or instead of) the rules, and the graph merges all their assertions, each evidence keeping
+the name and version of the extractor that produced it.
+"""
 from __future__ import annotations
 
+from importlib.metadata import entry_points
 from typing import Callable, Iterator, Protocol
 
 from ..analysis import AnalysedDocument
@@ -14,11 +22,28 @@ class Extractor(Protocol):
     def extract(self, document: AnalysedDocument) -> Iterator[Assertion]: ...
 
 
-EXTRACTORS: dict[str, Callable[[], Extractor]] = {}
+ExtractorFactory = Callable[..., Extractor]
+EXTRACTORS: dict[str, ExtractorFactory] = {}
+
+
+class ExtractorError(Exception):
+    pass
 
 
 def register(name: str):
-    def wrap(factory: Callable[[], Extractor]) -> Callable[[], Extractor]:
+    def wrap(factory: ExtractorFactory) -> ExtractorFactory:
         EXTRACTORS[name] = factory
         return factory
     return wrap
+
+
+def create(spec: str) -> Extractor:
+    """'rules' or 'name=argument' (the argument goes to the factory, e.g. a folder of recorded output)."""
+    name, _, argument = spec.partition("=")
+    if name not in EXTRACTORS:
+        for entry in entry_points(group="ivdkg.extractors"):
+            if entry.name == name:
+                EXTRACTORS[name] = entry.load()
+    if name not in EXTRACTORS:
+        raise ExtractorError(f"unknown extractor {name!r} (known: {', '.join(sorted(EXTRACTORS))})")
+    return EXTRACTORS[name](argument) if argument else EXTRACTORS[name]()

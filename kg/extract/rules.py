@@ -12,7 +12,7 @@ from typing import Iterator, Sequence
 
 from ..analysis import AnalysedDocument, AnalysedSentence
 from ..model import Assertion, Evidence, Mention, Span
-from ..nlp.context import is_hedge, is_negation, quantities
+from ..nlp.context import is_hedge, is_negation, object_modifier, quantities
 from ..nlp.tokens import phrase_key
 from ..ontology.matcher import Hit, longest_matches
 from ..patterns import load_patterns, verb_forms
@@ -290,6 +290,11 @@ class RuleExtractor:
         negated = any(is_negation(t) for t in window) or any(
             is_negation(t) for t in s.tokens[trig.last + 1:min(s.hits[oi].first, trig.last + 2)])
         hedged = any(is_hedge(t) for t in s.tokens[:trig.first])
+        before_object = s.hits[oi].first - 1
+        if before_object > trig.last:  # "... but incomplete structural recovery"
+            modifier = object_modifier(s.tokens[before_object])
+            negated = negated or modifier == "negated"
+            hedged = hedged or modifier == "hedged"
         return ("negated" if negated else "affirmed"), ("hedged" if hedged else "stated")
 
     @staticmethod

@@ -19,11 +19,22 @@ def _cues() -> dict:
     units = "|".join(re.escape(u) for u in sorted(q["units"], key=len, reverse=True))
     quantity = re.compile(r"(?<![\w.])(\d{1,9}(?:\.\d{1,6})?)\s?(" + units + r")(?![\w%])")
     return {"negation": frozenset(ctx["negation"]), "hedging": frozenset(ctx["hedging"]), "study": study,
+            "object_negators": frozenset(ctx["object_negators"]), "object_hedges": frozenset(ctx["object_hedges"]),
             "quantity": quantity, "increase": frozenset(q["increase"]), "decrease": frozenset(q["decrease"])}
 
 
 def is_negation(token: Token) -> bool:
     return token.text.lower() in _cues()["negation"]
+
+
+def object_modifier(token: Token) -> str | None:
+    """'negated' or 'hedged' for a word that qualifies the object right after it, else None."""
+    word = token.text.lower()
+    if word in _cues()["object_negators"]:
+        return "negated"
+    if word in _cues()["object_hedges"]:
+        return "hedged"
+    return None
 
 
 def is_hedge(token: Token) -> bool:

@@ -72,12 +72,14 @@ def list_items(tokens: Sequence[Token]) -> list[tuple[int, int, Cue]]:
     return out
 
 
-def open_term(text: str, category: str, cue: Cue, lookup: Callable[[tuple[str, ...]], Term | None]) -> Term:
+def open_term(text: str, category: str, cue: Cue, lookup: Callable[[tuple[str, ...]], Term | None],
+              inner: Sequence[str] = ()) -> Term:
+    """A project concept for a listed phrase; closeMatch to the terms named inside it, else its head words."""
     label = " ".join(text.split())
     label = label if any(c.isupper() for c in label[1:]) else label.lower()
     tokens = phrase_key(label)
-    close = []
-    for n in (2, 1):  # the head words: "oxidative stress" -> stress, "senescent NP cells" -> NP cell
+    close = list(dict.fromkeys(inner))
+    for n in (2, 1) if not close else ():  # the head words: "oxidative stress" -> stress, "senescent NP cells" -> NP cell
         if len(tokens) > n:
             match = lookup(tokens[-n:])
             if match is not None:

@@ -45,18 +45,20 @@ class Matcher:
             self.table[key] = (best[3], best[4])
         self.max_len = max((len(k) for k in self.table), default=1)
 
-    def scan(self, tokens: Sequence[Token], local: Mapping[tuple[str, ...], Term | None] | None = None) -> list[Hit]:
+    def scan(self, tokens: Sequence[Token],
+             local: Mapping[tuple[str, ...], tuple[Term | None, str]] | None = None) -> list[Hit]:
         """Non-overlapping hits, left to right, longest first.
 
-        `local` holds the document's own abbreviations and wins over the lexicon; a short form the
-        document defines as something unknown maps to None there, which blocks the lexicon's meaning.
+        `local` holds what the document itself defines, as (term, how): its abbreviations and the
+        concepts its cue phrases named; it wins over the lexicon. A short form the document defines as
+        something unknown maps to (None, ...), which blocks the lexicon's meaning.
         """
         local = local or {}
 
         def lookup(key: tuple[str, ...]) -> tuple[Term, str] | None:
             if key in local:
-                term = local[key]
-                return (term, "abbreviation") if term is not None else None
+                term, how = local[key]
+                return (term, how) if term is not None else None
             return self.table.get(key)
 
         max_len = max([self.max_len] + [len(k) for k in local])
