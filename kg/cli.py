@@ -27,8 +27,11 @@ def main() -> None:
 @click.argument("inputs", nargs=-1)
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
               show_default=True, help="Output folder.")
-@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(["turtle", "html", "neo4j", "json"]),
-              help="Outputs to write (repeatable); default: all.")
+@click.option("-f", "--format", "formats", multiple=True,
+              type=click.Choice(["turtle", "ntriples", "jsonld", "trig", "nquads", "html", "neo4j", "json"]),
+              help="Outputs to write (repeatable); default: turtle, html, neo4j, json.")
+@click.option("--timestamp", is_flag=True,
+              help="Record the creation time in the RDF dataset metadata (the outputs then differ between builds).")
 @click.option("--ontology", "ontologies", multiple=True, type=click.Path(path_type=Path),
               help="Add a whole ontology to grounding (.obo, .owl/.rdf RDF-XML, OBO Graph .json); repeatable.")
 @click.option("--extractor", "extractors", multiple=True, metavar="NAME[=ARG]",
@@ -36,8 +39,8 @@ def main() -> None:
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Leave out edges whose aggregated confidence is below this.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary of outputs.")
-def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], ontologies: tuple[Path, ...],
-          extractors: tuple[str, ...], min_confidence: float, quiet: bool) -> None:
+def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], timestamp: bool,
+          ontologies: tuple[Path, ...], extractors: tuple[str, ...], min_confidence: float, quiet: bool) -> None:
     """Build the graph from INPUTS (files, folders, or - for stdin); default: the bundled corpus.
 
     Exit status: 0 when every input was read, 3 when some were skipped (listed in build_report.json).
@@ -70,7 +73,8 @@ def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], onto
     try:
         graph, report = run_build(chosen, out_dir, formats or ("turtle", "html", "neo4j", "json"),
                                   on_error=on_error, progress=with_bar, ontologies=ontologies,
-                                  extractors=extractors or ("rules",), min_confidence=min_confidence)
+                                  extractors=extractors or ("rules",), min_confidence=min_confidence,
+                                  created=_now() if timestamp else None)
     except (OntologyError, ExtractorError) as exc:
         raise KgError(str(exc)) from None
     except OSError as exc:
@@ -79,6 +83,8 @@ def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], onto
         click.echo(f"{len(report.documents)} documents, {report.assertions} assertions, "
                    f"{report.nodes} nodes, {report.edges} edges; skipped {len(report.skipped)} input(s).")
         hints = {"graph.ttl": "RDF Turtle: kg query --list, or load into any triple store",
+                 "graph.nt": "RDF N-Triples", "graph.jsonld": "JSON-LD (context in context.jsonld)",
+                 "graph.trig": "TriG, a named graph per document", "graph.nq": "N-Quads, a named graph per document",
                  "graph.html": "open in a browser (works offline)",
                  "graph.json": "nodes, edges and evidence as JSON: kg stats",
                  "neo4j/import.sh": "neo4j-admin bulk import (see README)",
@@ -169,6 +175,11 @@ def evaluate(gold: tuple[Path, ...], inputs: tuple[str, ...], errors: bool, extr
         click.echo(json.dumps(report.as_dict(errors), indent=1))
     else:
         click.echo(format_report(report, errors), nl=False)
+
+
+def _now() -> str:
+    from datetime import datetime, timezone
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _lexicon(ontologies: tuple[Path, ...]):

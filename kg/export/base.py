@@ -18,6 +18,7 @@ class ExportContext:
     schema: Schema
     lexicon: Lexicon
     tool_version: str
+    created: str | None = None  # an xsd:dateTime for the dataset metadata, only when the user asks
 
 
 class Exporter(Protocol):

@@ -21,6 +21,7 @@ def _split(value: str | None) -> tuple[str, ...]:
 class Lexicon:
     terms: dict[str, Term]
     version: str  # a hash of the lexicon file, recorded in the outputs
+    sources: tuple[str, ...] = ()  # "cl.tsv.gz: version 2026-03-26, license CC BY 4.0", ...
 
     def get(self, curie: str) -> Term | None:
         return self.terms.get(curie)
@@ -30,7 +31,7 @@ class Lexicon:
         extra = [t for t in extra if t.id not in self.terms]
         if not extra:
             return self
-        return Lexicon({**self.terms, **{t.id: t for t in extra}}, self.version)
+        return Lexicon({**self.terms, **{t.id: t for t in extra}}, self.version, self.sources)
 
     def ancestors(self, curie: str) -> list[str]:
         """All is_a ancestors held in the lexicon, nearest first, without repeats."""
@@ -61,7 +62,8 @@ def load_lexicon(path: Path | None = None, schema: Schema | None = None) -> Lexi
         terms[row["id"]] = Term(row["id"], row["label"], category, tuple(t for _, t in scoped), _split(row["parents"]),
                                 _split(row["close_match"]), _split(row["broad_match"]), row["source"], matchable,
                                 row.get("definition") or "", tuple(sc for sc, _ in scoped))
-    return Lexicon(terms, content_hash(raw))
+    sources = tuple(l[2:] for l in raw.splitlines() if l.startswith("# ") and ": version " in l)
+    return Lexicon(terms, content_hash(raw), sources)
 
 
 @lru_cache(maxsize=1)
@@ -77,9 +79,11 @@ def with_ontologies(base: Lexicon, paths: list[Path]) -> Lexicon:
         return base
     terms = dict(base.terms)
     versions = [base.version]
+    sources = list(base.sources)
     for path in paths:
         added, _ = load_ontology(path)
         for term in added:
             terms.setdefault(term.id, term)
         versions.append(file_digest(path))
-    return Lexicon(terms, content_hash(*versions))
+        sources.append(f"{path.name}: sha256 {versions[-1][:16]}, added with --ontology")
+    return Lexicon(terms, content_hash(*versions), tuple(sources))
