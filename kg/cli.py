@@ -101,10 +101,12 @@ def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], time
 @main.command()
 @click.argument("query", required=False)
 @click.option("--graph", "graph_path", type=click.Path(path_type=Path), default=Path("outputs/graph.ttl"),
-              show_default=True, help="A built graph (Turtle).")
+              show_default=True, help="A built graph (.ttl, .nt, .nq, .trig or .jsonld).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
+              help="The SPARQL engine: pyoxigraph (fast) or rdflib.")
 @click.option("--list", "list_queries", is_flag=True, help="List the shipped queries.")
-def query(query: str | None, graph_path: Path, fmt: str, list_queries: bool) -> None:
+def query(query: str | None, graph_path: Path, fmt: str, engine: str, list_queries: bool) -> None:
     """Run QUERY (a shipped query's name, a .rq file, or a SPARQL string) over a built graph."""
     from .query import QueryError, format_rows, load_graph, resolve_query, run_query, shipped_queries
 
@@ -117,10 +119,58 @@ def query(query: str | None, graph_path: Path, fmt: str, list_queries: bool) -> 
         raise click.UsageError("give a QUERY, or --list")
     try:
         sparql = resolve_query(query)
-        columns, rows = run_query(load_graph(graph_path), sparql)
+        columns, rows = run_query(load_graph(graph_path, engine), sparql)
     except QueryError as exc:
         raise KgError(str(exc)) from None
     click.echo(format_rows(columns, rows, fmt), nl=False)
+
+
+@main.command()
+@click.argument("graph_path", required=False, type=click.Path(path_type=Path), default=Path("outputs/graph.ttl"))
+def validate(graph_path: Path) -> None:
+    """Check a built graph (default: outputs/graph.ttl) against the SHACL shapes; exit 1 on any violation."""
+    from .query import QueryError, load_graph
+    from .validate import validate_graph
+
+    try:
+        data = load_graph(graph_path, "rdflib")
+    except QueryError as exc:
+        raise KgError(str(exc)) from None
+    violations = validate_graph(data)
+    for violation in violations:
+        click.echo(violation.line())
+    if violations:
+        click.echo(f"{graph_path}: {len(violations)} violation(s)", err=True)
+        sys.exit(1)
+    click.echo(f"{graph_path}: conforms to the shapes ({len(data)} triples)")
+
+
+@main.command()
+@click.option("--graph", "graph_path", type=click.Path(path_type=Path), default=Path("outputs/graph.ttl"),
+              show_default=True, help="A built graph (.ttl, .nt, .nq, .trig or .jsonld).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it local).")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--verbose", is_flag=True, help="Log each request.")
+def serve(graph_path: Path, host: str, port: int, verbose: bool) -> None:
+    """Serve a built graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql."""
+    from .query import QueryError, load_graph
+    from .serve import make_server
+
+    try:
+        store = load_graph(graph_path, "oxigraph")
+        server = make_server(store, host, port, verbose)
+    except QueryError as exc:
+        raise KgError(str(exc)) from None
+    except OSError as exc:
+        raise KgError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    click.echo(f"SPARQL endpoint at http://{host}:{server.server_address[1]}/sparql over {graph_path} "
+               f"({len(store)} triples); read-only; Ctrl-C stops it.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @main.command()

@@ -29,25 +29,69 @@ def resolve_query(query: str) -> str:
         if not path.is_file():
             raise QueryError(f"{query}: no such query file")
         return path.read_text(encoding="utf-8")
-    if not any(word in query.upper() for word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
+    if not any(word in query.upper() for word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "INSERT", "DELETE")):
         raise QueryError(f"{query!r} is not a shipped query ({', '.join(shipped)}), a .rq file, or SPARQL")
     return query
 
 
-def load_graph(path: Path) -> Graph:
+_OX_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TRIG", ".jsonld": "JSON_LD",
+               ".owl": "RDF_XML", ".rdf": "RDF_XML"}
+_RDFLIB_FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig", ".jsonld": "json-ld",
+                   ".owl": "xml", ".rdf": "xml"}
+
+
+def load_graph(path: Path, engine: str = "oxigraph"):
+    """A store over a built graph: pyoxigraph (fast; the default) or rdflib (for compatibility)."""
     if not path.is_file():
         raise QueryError(f"{path}: no built graph here (run `kg build` first, or pass --graph)")
-    g = Graph()
+    suffix = path.suffix.lower()
+    if suffix not in _OX_FORMATS:
+        raise QueryError(f"{path}: unknown RDF format (use .ttl, .nt, .nq, .trig or .jsonld)")
     try:
-        g.parse(path, format="turtle" if path.suffix == ".ttl" else None)
-    except Exception as exc:  # rdflib raises many parser types
+        if engine == "oxigraph":
+            import pyoxigraph as ox
+            store = ox.Store()
+            store.bulk_load(path=str(path), format=getattr(ox.RdfFormat, _OX_FORMATS[suffix]))
+            return store
+        from rdflib import Dataset, Graph
+        if suffix in (".nq", ".trig"):
+            g = Dataset(default_union=True)
+            g.parse(path, format=_RDFLIB_FORMATS[suffix])
+            return g
+        return Graph().parse(path, format=_RDFLIB_FORMATS[suffix])
+    except Exception as exc:  # parsers raise many types
         raise QueryError(f"{path}: cannot parse RDF ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
-    return g
 
 
-def run_query(graph: Graph, sparql: str) -> tuple[list[str], list[list[str]]]:
+def _ox_value(term) -> str:
+    if term is None:
+        return ""
+    name = type(term).__name__
+    if name == "BlankNode":
+        return "_:" + term.value
+    return term.value
+
+
+def run_query(store, sparql: str) -> tuple[list[str], list[list[str]]]:
+    """Rows of a SELECT (or the answer of an ASK) as strings: IRIs as IRIs, literals as their lexical form."""
+    if type(store).__module__.startswith("pyoxigraph"):
+        import pyoxigraph as ox
+        if _is_update(sparql):
+            raise QueryError("updates are refused: the graph is read-only")
+        try:
+            result = store.query(sparql, use_default_graph_as_union=True)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise QueryError(f"SPARQL error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        if isinstance(result, ox.QueryBoolean):
+            return ["ask"], [[str(bool(result)).lower()]]
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("only SELECT and ASK queries print as tables")
+        columns = [v.value for v in result.variables]
+        return columns, [[_ox_value(solution[c]) for c in columns] for solution in result]
+    if _is_update(sparql):
+        raise QueryError("updates are refused: the graph is read-only")
     try:
-        result = graph.query(sparql)
+        result = store.query(sparql)
     except Exception as exc:
         raise QueryError(f"SPARQL error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     if result.type == "ASK":
@@ -57,6 +101,13 @@ def run_query(graph: Graph, sparql: str) -> tuple[list[str], list[list[str]]]:
     columns = [str(v) for v in result.vars]
     rows = [["" if value is None else str(value) for value in row] for row in result]
     return columns, rows
+
+
+def _is_update(sparql: str) -> bool:
+    """An update request (INSERT, DELETE, LOAD, CLEAR, ...) outside strings and comments."""
+    import re
+    text = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*|<[^>\s]*>', " ", sparql)
+    return bool(re.search(r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b", text, re.IGNORECASE))
 
 
 def format_rows(columns: list[str], rows: list[list[str]], fmt: str) -> str:
