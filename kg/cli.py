@@ -38,9 +38,12 @@ def main() -> None:
               help="Extractors to run (repeatable; default: rules). json=FILE.jsonl merges recorded assertions.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Leave out edges whose aggregated confidence is below this.")
+@click.option("--neo4j-evidence", "neo4j_evidence", type=click.Choice(["nodes", "arrays"]), default="nodes",
+              show_default=True, help="Neo4j: evidence as Evidence and Publication nodes, or as arrays on relationships.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary of outputs.")
 def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], timestamp: bool,
-          ontologies: tuple[Path, ...], extractors: tuple[str, ...], min_confidence: float, quiet: bool) -> None:
+          ontologies: tuple[Path, ...], extractors: tuple[str, ...], min_confidence: float, neo4j_evidence: str,
+          quiet: bool) -> None:
     """Build the graph from INPUTS (files, folders, or - for stdin); default: the bundled corpus.
 
     Exit status: 0 when every input was read, 3 when some were skipped (listed in build_report.json).
@@ -74,7 +77,7 @@ def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], time
         graph, report = run_build(chosen, out_dir, formats or ("turtle", "html", "neo4j", "json"),
                                   on_error=on_error, progress=with_bar, ontologies=ontologies,
                                   extractors=extractors or ("rules",), min_confidence=min_confidence,
-                                  created=_now() if timestamp else None)
+                                  created=_now() if timestamp else None, neo4j_evidence=neo4j_evidence)
     except (OntologyError, ExtractorError) as exc:
         raise KgError(str(exc)) from None
     except OSError as exc:
@@ -123,6 +126,97 @@ def query(query: str | None, graph_path: Path, fmt: str, engine: str, list_queri
     except QueryError as exc:
         raise KgError(str(exc)) from None
     click.echo(format_rows(columns, rows, fmt), nl=False)
+
+
+_EXPORT_FORMATS = ["turtle", "ntriples", "jsonld", "trig", "nquads", "html", "neo4j", "json"]
+_EVIDENCE_OPTION = click.option("--neo4j-evidence", "neo4j_evidence", type=click.Choice(["nodes", "arrays"]),
+                                default="nodes", show_default=True,
+                                help="Neo4j: evidence as Evidence and Publication nodes, or as arrays on relationships.")
+
+
+def _load_built(graph_path: Path):
+    from .export.jsongraph import load_graph_json
+
+    if not graph_path.is_file():
+        raise KgError(f"{graph_path}: no built graph here (run `kg build` first, or pass --graph)")
+    try:
+        return load_graph_json(graph_path)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise KgError(f"{graph_path}: not a graph.json written by kg build ({type(exc).__name__}: {exc})") from None
+
+
+@main.command("export")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(_EXPORT_FORMATS))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--graph", "graph_path", type=click.Path(path_type=Path), default=Path("outputs/graph.json"),
+              show_default=True, help="A built graph (graph.json).")
+@_EVIDENCE_OPTION
+def export_command(fmt: str, out_dir: Path, graph_path: Path, neo4j_evidence: str) -> None:
+    """Write one output FORMAT of a built graph into a folder, without reading the papers again."""
+    from . import __version__
+    from .export import EXPORTERS, ExportContext
+    from .ontology.lexicon import default_lexicon
+    from .schema import default_schema
+
+    graph = _load_built(graph_path)
+    context = ExportContext(default_schema(), _open_terms(graph, default_lexicon()), __version__,
+                            neo4j_evidence=neo4j_evidence)
+    for path in EXPORTERS[fmt].write(graph, out_dir, context):
+        click.echo(str(path))
+
+
+def _open_terms(graph, lexicon):
+    """The lexicon plus the graph's own concepts that it lacks (open-vocabulary ones), for labels and IRIs."""
+    from .model import Term
+
+    extra = [Term(n, d.get("label", n), d.get("category", ""), tuple(d.get("synonyms", ())), source=d.get("source", ""))
+             for n, d in graph.nodes(data=True) if lexicon.get(n) is None]
+    return lexicon.with_terms(extra)
+
+
+@main.group()
+def neo4j() -> None:
+    """Load the graph into a running Neo4j."""
+
+
+@neo4j.command("push")
+@click.option("--uri", required=True, help="bolt://host:7687 or neo4j://host:7687")
+@click.option("--user", required=True)
+@click.option("--database", default=None, help="Database name (default: the server's default).")
+@click.option("--graph", "graph_path", type=click.Path(path_type=Path), default=Path("outputs/graph.json"),
+              show_default=True, help="A built graph (graph.json).")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
+@_EVIDENCE_OPTION
+def neo4j_push(uri: str, user: str, database: str | None, graph_path: Path, batch_size: int, neo4j_evidence: str) -> None:
+    """Push a built graph with the official driver: batched, parameterised, idempotent.
+
+    The password comes from the NEO4J_PASSWORD environment variable, or a prompt; never from the command line.
+    """
+    import os
+
+    from .graphdb.model import property_graph
+    from .graphdb.push import push, total_rows
+    from .ontology.lexicon import default_lexicon
+    from .schema import default_schema
+
+    graph = _load_built(graph_path)
+    schema = default_schema()
+    pg = property_graph(graph, schema, _open_terms(graph, default_lexicon()), neo4j_evidence)
+    password = os.environ.get("NEO4J_PASSWORD") or click.prompt(f"Neo4j password for {user}", hide_input=True)
+    try:
+        import neo4j as driver_module
+        from neo4j.exceptions import Neo4jError, ServiceUnavailable, AuthError
+    except ImportError:
+        raise KgError("the neo4j driver is not installed: pip install neo4j") from None
+    try:
+        with driver_module.GraphDatabase.driver(uri, auth=(user, password), connection_timeout=15,
+                                                max_transaction_retry_time=30) as driver:
+            driver.verify_connectivity()
+            with click.progressbar(length=total_rows(pg), label="pushing", file=sys.stderr) as bar:
+                summary = push(pg, driver, schema.categories, database, batch_size, bar.update)
+    except (ServiceUnavailable, AuthError, Neo4jError, OSError, ValueError) as exc:
+        raise KgError(f"{uri}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+    click.echo(summary.line())
 
 
 @main.command()

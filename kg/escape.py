@@ -18,7 +18,15 @@ def script_json(value: Any) -> str:
 
 
 def cypher_string(value: str) -> str:
-    """A Cypher single-quoted string literal."""
-    escaped = (value.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
-               .replace("\t", "\\t"))
-    return f"'{escaped}'"
+    """A Cypher single-quoted string literal; control characters as \\uXXXX escapes."""
+    out = []
+    for ch in value:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == "'":
+            out.append("\\'")
+        elif ord(ch) < 0x20 or ch in "\u2028\u2029":
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return "'" + "".join(out) + "'"

@@ -80,8 +80,8 @@ def drop_weak_edges(graph: nx.MultiDiGraph, min_confidence: float) -> int:
 
 
 def export_all(graph: nx.MultiDiGraph, out_dir: Path, formats: Iterable[str], schema: Schema, lexicon: Lexicon,
-               created: str | None = None) -> list[Path]:
-    context = ExportContext(schema, lexicon, __version__, created)
+               created: str | None = None, neo4j_evidence: str = "nodes") -> list[Path]:
+    context = ExportContext(schema, lexicon, __version__, created, neo4j_evidence)
     written: list[Path] = []
     for name in formats:
         written.extend(EXPORTERS[name].write(graph, out_dir, context))
@@ -93,7 +93,8 @@ def build(inputs: list[str], out_dir: Path, formats: Iterable[str] = ("turtle", 
           progress: Callable[[Iterable[Document]], Iterable[Document]] = lambda x: x,
           schema: Schema | None = None, lexicon: Lexicon | None = None,
           ontologies: Iterable[Path] = (), extractors: Iterable[str] = ("rules",),
-          min_confidence: float = 0.0, created: str | None = None) -> tuple[nx.MultiDiGraph, BuildReport]:
+          min_confidence: float = 0.0, created: str | None = None,
+          neo4j_evidence: str = "nodes") -> tuple[nx.MultiDiGraph, BuildReport]:
     schema = schema or default_schema()
     lexicon = with_ontologies(lexicon or default_lexicon(), list(ontologies))
     report = BuildReport(inputs=list(inputs))
@@ -104,7 +105,7 @@ def build(inputs: list[str], out_dir: Path, formats: Iterable[str] = ("turtle", 
     report.below_min_confidence = drop_weak_edges(graph, min_confidence)
     report.documents = [d.id for d in documents]
     report.assertions, report.nodes, report.edges = len(assertions), graph.number_of_nodes(), graph.number_of_edges()
-    written = export_all(graph, out_dir, formats, schema, lexicon, created)
+    written = export_all(graph, out_dir, formats, schema, lexicon, created, neo4j_evidence)
     report.outputs = sorted(str(p.relative_to(out_dir)) for p in written) + ["build_report.json"]
     write_atomic(out_dir / "build_report.json", report.to_json())
     return graph, report

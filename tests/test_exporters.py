@@ -75,10 +75,10 @@ def test_neo4j_csv_headers_arrays_and_quoting(graph, context, tmp_path):
     written = EXPORTERS["neo4j"].write(graph, tmp_path, context)
     names = sorted(p.name for p in written)
     assert names == ["evidence.csv", "evidence_links.csv", "import.cypher", "import.sh", "nodes.csv",
-                     "publications.csv", "relationships.csv"]
+                     "publications.csv", "relationships.csv", "subclass.csv"]
     folder = tmp_path / "neo4j"
     header_ok = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)?(:(ID|LABEL|START_ID|END_ID|TYPE|int|float|boolean|string\[\]))?$")
-    for name in ("nodes.csv", "publications.csv", "evidence.csv", "relationships.csv", "evidence_links.csv"):
+    for name in ("nodes.csv", "publications.csv", "evidence.csv", "relationships.csv", "evidence_links.csv", "subclass.csv"):
         rows = list(csv.reader(io.StringIO((folder / name).read_text())))
         assert all(header_ok.match(h) for h in rows[0]), rows[0]
         assert all(len(r) == len(rows[0]) for r in rows)
@@ -105,7 +105,7 @@ def test_json_export_round_trips(graph, context, tmp_path):
 
 def test_escaping_functions():
     assert "<" not in script_json({"a": "</script>"}) and json.loads(script_json({"a": "</script>"})) == {"a": "</script>"}
-    assert cypher_string("it's \\ \n") == "'it\\'s \\\\ \\n'"
+    assert cypher_string("it's \\ \n") == "'it\\'s \\\\ \\u000A'"
 
 
 def test_atomic_write_replaces_whole_file_and_leaves_no_temporary(tmp_path):

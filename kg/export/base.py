@@ -19,6 +19,7 @@ class ExportContext:
     lexicon: Lexicon
     tool_version: str
     created: str | None = None  # an xsd:dateTime for the dataset metadata, only when the user asks
+    neo4j_evidence: str = "nodes"  # evidence as Evidence nodes, or as arrays on the relationships
 
 
 class Exporter(Protocol):

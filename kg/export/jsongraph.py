@@ -20,6 +20,31 @@ def graph_to_dict(graph: nx.MultiDiGraph) -> dict:
             "nodes": nodes, "edges": edges}
 
 
+def graph_from_dict(data: dict) -> nx.MultiDiGraph:
+    """The inverse of graph_to_dict: a built graph.json back into the MultiDiGraph the exporters take."""
+    from ..model import Evidence, Quantity, Span
+
+    graph = nx.MultiDiGraph()
+    graph.graph["documents"] = data.get("documents", {})
+    graph.graph["lexicon_version"] = data.get("lexicon_version")
+    for node in data["nodes"]:
+        graph.add_node(node["id"], **{k: v for k, v in node.items() if k != "id"})
+    for edge in data["edges"]:
+        evidence = []
+        for ev in edge["evidence"]:
+            ev = dict(ev)
+            ev["subject_span"], ev["object_span"] = Span(**ev["subject_span"]), Span(**ev["object_span"])
+            ev["quantities"] = tuple(Quantity(**q) for q in ev["quantities"])
+            evidence.append(Evidence(**ev))
+        attrs = {k: v for k, v in edge.items() if k not in ("subject", "object", "key", "evidence")}
+        graph.add_edge(edge["subject"], edge["object"], key=edge["key"], evidence=evidence, **attrs)
+    return graph
+
+
+def load_graph_json(path: Path) -> nx.MultiDiGraph:
+    return graph_from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
 @register("json", "graph.json: nodes, edges and every evidence record")
 def write_json(graph: nx.MultiDiGraph, out_dir: Path, context: ExportContext) -> list[Path]:
     payload = graph_to_dict(graph)
