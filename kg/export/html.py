@@ -45,7 +45,8 @@ def layout(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
         component = nx.Graph()  # built in sorted order: a subgraph view would iterate in hash order
         component.add_nodes_from(nodes)
         component.add_edges_from(sorted(tuple(sorted(e)) for e in simple.subgraph(nodes).edges()))
-        pos = nx.spring_layout(component, seed=7, k=2.0 / math.sqrt(len(nodes)), iterations=200)
+        iterations = 200 if len(nodes) < 300 else 50  # large components: fewer rounds, the view can be refined by hand
+        pos = nx.spring_layout(component, seed=7, k=2.0 / math.sqrt(len(nodes)), iterations=iterations)
         boxes.append((radius, {n: (float(x) * radius, float(y) * radius) for n, (x, y) in pos.items()}))
     row_width = max(800.0, math.sqrt(sum((2 * r) ** 2 for r, _ in boxes)) * 1.6)
     positions: dict[str, tuple[float, float]] = {}
@@ -66,17 +67,30 @@ def _short(label: str, limit: int = 32) -> str:
     return label if len(label) <= limit else label[:limit - 1] + "…"
 
 
+LAYOUT_LIMIT = 1000  # nodes laid out in Python and drawn at first; the rest join through search and expand
+
+
+def initial_nodes(graph: nx.MultiDiGraph, limit: int = LAYOUT_LIMIT) -> list[str]:
+    """The nodes drawn at first: all of a small graph, else the best supported (documents, then degree)."""
+    if graph.number_of_nodes() <= limit:
+        return sorted(graph.nodes)
+    ranked = sorted(graph.nodes, key=lambda n: (-graph.nodes[n].get("documents", 0), -graph.degree(n), n))
+    return sorted(ranked[:limit])
+
+
 def page_data(graph: nx.MultiDiGraph, context: ExportContext) -> dict:
     schema = context.schema
-    positions = layout(graph)
+    shown = initial_nodes(graph)
+    positions = layout(graph.subgraph(shown).copy() if len(shown) < graph.number_of_nodes() else graph)
     net = Network(directed=True, cdn_resources="remote")
     for curie in sorted(graph.nodes):
         data = graph.nodes[curie]
         category = schema.categories.get(data.get("category", ""))
-        x, y = positions.get(curie, (0.0, 0.0))
+        extra = {"x": positions[curie][0], "y": positions[curie][1]} if curie in positions else {}
         net.add_node(curie, label=_short(data["label"]), title=f"{data['label']}\n{curie}\n{data.get('category', '')}",
                      color=category.colour if category else "#999999", shape=category.shape if category else "dot",
-                     size=10 + 6 * math.sqrt(data.get("documents", 0)), x=x, y=y, physics=False)
+                     size=10 + 6 * math.sqrt(data.get("documents", 0)), physics=False,
+                     category=data.get("category", ""), **extra)
     edges_detail = {}
     for s, o, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1])):
         if data["polarity"] != "affirmed":
@@ -86,7 +100,8 @@ def page_data(graph: nx.MultiDiGraph, context: ExportContext) -> dict:
                  f"{data['evidence_count']} sentence(s), {data['document_count']} document(s), confidence {data['confidence']}"]
         lines += [f"- {e.sentence}" for e in data["evidence"][:MAX_TOOLTIP_SENTENCES]]
         net.add_edge(s, o, id=eid, title="\n".join(lines), width=1 + 1.5 * math.log2(1 + data["evidence_count"]),
-                     dashes=bool(data["hedged"]), arrows="to", color="#888888")
+                     dashes=bool(data["hedged"]), arrows="to", color="#888888", predicate=data["predicate"],
+                     evidenceCount=data["evidence_count"], studyTypes=sorted({e.study_type for e in data["evidence"]}))
         edges_detail[eid] = {
             "predicate": data["predicate"], "subject": s, "object": o, "confidence": data["confidence"],
             "evidence": [{
@@ -102,7 +117,8 @@ def page_data(graph: nx.MultiDiGraph, context: ExportContext) -> dict:
                         "documents": graph.nodes[c].get("documents", 0)} for c in sorted(graph.nodes)}
     legend = [{"name": c.name, "colour": c.colour} for c in schema.categories.values()]
     return {"nodes": net.nodes, "edges": net.edges, "nodeDetail": nodes_detail, "edgeDetail": edges_detail,
-            "legend": legend}
+            "legend": legend, "shown": shown, "predicates": sorted(schema.predicates),
+            "studyTypes": ["clinical", "preclinical_in_vivo", "in_vitro", "review", "unknown"]}
 
 
 _TEMPLATE = """<!DOCTYPE html>
@@ -113,50 +129,113 @@ _TEMPLATE = """<!DOCTYPE html>
 body{margin:0;font:14px system-ui,sans-serif;display:flex;height:100vh}
 #graph{flex:1 1 auto;min-width:0;height:100vh;border-right:1px solid #ccc}
 #side{flex:0 0 380px;overflow:auto;padding:8px;box-sizing:border-box}
-#legend span{display:inline-block;margin:2px 6px 2px 0}
+#legend span,.opts label{display:inline-block;margin:2px 6px 2px 0}
 #legend i{display:inline-block;width:10px;height:10px;margin-right:3px;border-radius:2px}
 mark{background:#ffe08a}
 .ev{border-top:1px solid #ddd;padding:4px 0}
 .meta{color:#555;font-size:12px}
+fieldset{border:1px solid #ddd;margin:6px 0;padding:4px 6px}
+input[type=search]{width:70%}
 </style></head>
 <body><div id="graph"></div><div id="side"><h3>__TITLE__</h3><div id="legend"></div>
-<p class="meta">Click a node or an edge to see its details and evidence. Dashed edges are hedged.</p>
+<p id="status" class="meta">loading...</p>
+<form id="find"><input type="search" id="q" list="names" placeholder="find a concept (label or synonym)" autocomplete="off">
+<button type="submit">Find</button><datalist id="names"></datalist></form>
+<p class="meta" id="findmsg"></p>
+<fieldset><legend>Neighbourhood of the selected node</legend>
+<button type="button" id="n1">depth 1</button> <button type="button" id="n2">depth 2</button>
+<button type="button" id="all">show all</button> <button type="button" id="expand">add its neighbours</button></fieldset>
+<details><summary>Filters</summary>
+<fieldset><legend>Categories</legend><div class="opts" id="fcat"></div></fieldset>
+<fieldset><legend>Predicates</legend><div class="opts" id="fpred"></div></fieldset>
+<fieldset><legend>Study types</legend><div class="opts" id="fstudy"></div></fieldset>
+<label>Minimum evidence <input type="number" id="minev" min="1" value="1" style="width:4em"></label>
+</details>
+<p class="meta">Click a node or an edge for its details and evidence. Dashed edges are hedged; negated findings are not drawn.</p>
 <div id="detail"></div></div>
 <script>__VIS__</script>
 <script>
 const DATA = __DATA__;
 function el(tag, text, attrs){const e=document.createElement(tag); if(text!==undefined) e.textContent=text;
   for(const k in (attrs||{})) e.setAttribute(k, attrs[k]); return e;}
+const ALL_NODES=new Map(DATA.nodes.map(n=>[n.id,n])), ALL_EDGES=DATA.edges;
+const ADJ=new Map(); for(const e of ALL_EDGES){ for(const [a,b] of [[e.from,e.to],[e.to,e.from]]){ if(!ADJ.has(a)) ADJ.set(a,new Set()); ADJ.get(a).add(b);} }
+const state={shown:new Set(DATA.shown), focus:null, cats:new Set(), preds:new Set(DATA.predicates), studies:new Set(DATA.studyTypes), minev:1};
 const legend=document.getElementById('legend');
 for(const c of DATA.legend){const s=el('span'); const i=el('i'); i.style.background=c.colour; s.appendChild(i);
-  s.appendChild(document.createTextNode(c.name)); legend.appendChild(s);}
-const nodes=new vis.DataSet(DATA.nodes), edges=new vis.DataSet(DATA.edges);
+  s.appendChild(document.createTextNode(c.name)); legend.appendChild(s); state.cats.add(c.name);}
+state.cats.add('');
+function checkboxes(box, values, set){for(const v of values){const l=el('label'); const c=el('input',undefined,{type:'checkbox'});
+  c.checked=true; c.addEventListener('change',()=>{c.checked?set.add(v):set.delete(v); render();}); l.appendChild(c);
+  l.appendChild(document.createTextNode(v)); document.getElementById(box).appendChild(l);}}
+checkboxes('fcat', DATA.legend.map(c=>c.name), state.cats); checkboxes('fpred', DATA.predicates, state.preds);
+checkboxes('fstudy', DATA.studyTypes, state.studies);
+document.getElementById('minev').addEventListener('change',e=>{state.minev=Math.max(1,parseInt(e.target.value)||1); render();});
+const names=document.getElementById('names'); const seen=new Set();
+for(const [id,d] of Object.entries(DATA.nodeDetail)){ for(const n of [d.label].concat(d.synonyms)){ if(seen.has(n)) continue; seen.add(n);
+  names.appendChild(el('option',undefined,{value:n})); } }
+const nodes=new vis.DataSet([]), edges=new vis.DataSet([]);
 const network=new vis.Network(document.getElementById('graph'),{nodes,edges},
-  {physics:false,interaction:{hover:true,tooltipDelay:150},edges:{smooth:false},
+  {physics:false,interaction:{hover:true,tooltipDelay:150,hideEdgesOnDrag:true},edges:{smooth:false},
    nodes:{font:{size:16,strokeWidth:3,strokeColor:'#ffffff'}}});
-network.once('afterDrawing', () => network.fit({animation: false}));
-function safeLink(href){return /^https?:\\/\\//.test(href)?href:'#';}
+function edgeVisible(e){return state.preds.has(e.predicate) && e.evidenceCount>=state.minev && e.studyTypes.some(t=>state.studies.has(t));}
+function within(start, depth){const out=new Set([start]); let frontier=[start];
+  for(let d=0; d<depth; d++){const next=[]; for(const n of frontier){ for(const m of (ADJ.get(n)||[])){ if(!out.has(m)){out.add(m); next.push(m);} } } frontier=next;}
+  return out;}
+function place(id){ // a node that joins the view is put on a ring around a placed neighbour
+  const n=ALL_NODES.get(id); if(n.x!==undefined) return;
+  const anchor=[...(ADJ.get(id)||[])].map(m=>ALL_NODES.get(m)).find(m=>m.x!==undefined);
+  const angle=(hash(id)%360)*Math.PI/180, r=120+hash(id)%80;
+  n.x=(anchor?anchor.x:0)+r*Math.cos(angle); n.y=(anchor?anchor.y:0)+r*Math.sin(angle);}
+function hash(s){let h=0; for(const c of s) h=(h*31+c.charCodeAt(0))>>>0; return h;}
+function render(){
+  const allowed=state.focus? within(state.focus.id, state.focus.depth) : state.shown;
+  const visN=new Set([...allowed].filter(id=>state.cats.has(ALL_NODES.get(id).category)));
+  const visE=ALL_EDGES.filter(e=>visN.has(e.from)&&visN.has(e.to)&&edgeVisible(e));
+  for(const id of visN) place(id);
+  nodes.clear(); edges.clear(); nodes.add([...visN].map(id=>ALL_NODES.get(id))); edges.add(visE);
+  document.getElementById('status').textContent='showing '+visN.size+' of '+ALL_NODES.size+' nodes, '+visE.length+' of '+ALL_EDGES.length+' edges';}
+network.on('afterDrawing', () => { if(window.__drawnAt===undefined && nodes.length){ window.__drawnAt=performance.now();
+  network.fit({animation:false});
+  document.getElementById('status').setAttribute('data-drawn', String(Math.round(window.__drawnAt))); } });
+function safeLink(href){return /^https?:\/\//.test(href)?href:'#';}
 function highlighted(sentence, marks){const p=el('p'); let at=0;
   for(const [a,b] of marks){ if(a<at||b>sentence.length) continue; p.appendChild(document.createTextNode(sentence.slice(at,a)));
     p.appendChild(el('mark', sentence.slice(a,b))); at=b;}
   p.appendChild(document.createTextNode(sentence.slice(at))); return p;}
-function showNode(id){const d=DATA.nodeDetail[id], box=document.getElementById('detail'); box.replaceChildren();
-  box.appendChild(el('h4', d.label)); const a=el('a', id, {href:safeLink(d.iri), target:'_blank', rel:'noopener'});
-  box.appendChild(a); box.appendChild(el('p', 'Category: '+d.category+' | documents: '+d.documents));
+let selected=null;
+function showNode(id){selected=id; const d=DATA.nodeDetail[id], box=document.getElementById('detail'); box.replaceChildren();
+  box.appendChild(el('h4', d.label)); box.appendChild(el('a', id, {href:safeLink(d.iri), target:'_blank', rel:'noopener'}));
+  box.appendChild(el('p', 'Category: '+(d.category||'(ontology ancestor)')+' | documents: '+d.documents));
   if(d.synonyms.length) box.appendChild(el('p', 'Synonyms: '+d.synonyms.join('; ')));}
 function showEdge(id){const d=DATA.edgeDetail[id]; if(!d) return; const box=document.getElementById('detail'); box.replaceChildren();
-  box.appendChild(el('h4', DATA.nodeDetail[d.subject].label+' \\u2014 '+d.predicate+' \\u2192 '+DATA.nodeDetail[d.object].label));
-  box.appendChild(el('p', 'confidence '+d.confidence, {class:'meta'}));
+  box.appendChild(el('h4', DATA.nodeDetail[d.subject].label+' \u2014 '+d.predicate+' \u2192 '+DATA.nodeDetail[d.object].label));
+  box.appendChild(el('p', 'confidence '+d.confidence+' | '+d.evidence.length+' sentence(s)', {class:'meta'}));
   for(const e of d.evidence){const div=el('div', undefined, {class:'ev'}); div.appendChild(highlighted(e.sentence, e.marks));
     const m=el('div', undefined, {class:'meta'}); m.appendChild(el('a', e.title||e.document, {href:safeLink(e.link), target:'_blank', rel:'noopener'}));
     m.appendChild(document.createTextNode(' | '+e.section+' | '+e.study_type+(e.organism?' | '+e.organism:'')+' | '+e.certainty+
       (e.quantities.length?' | '+e.quantities.join(', '):'')));
     div.appendChild(m); box.appendChild(div);}}
 network.on('click', p=>{ if(p.nodes.length) showNode(p.nodes[0]); else if(p.edges.length) showEdge(p.edges[0]); });
+function find(text){const q=text.trim().toLowerCase(); if(!q) return null; let best=null;
+  for(const [id,d] of Object.entries(DATA.nodeDetail)){ const names=[d.label].concat(d.synonyms).map(n=>n.toLowerCase());
+    const score=names.includes(q)?2:(names.some(n=>n.includes(q))?1:0);
+    if(score && (!best || score>best.score || (score===best.score && d.documents>best.docs))) best={id,score,docs:d.documents}; }
+  return best&&best.id;}
+document.getElementById('find').addEventListener('submit', ev=>{ev.preventDefault();
+  const id=find(document.getElementById('q').value), msg=document.getElementById('findmsg');
+  if(!id){msg.textContent='no concept matches'; return;}
+  msg.textContent=''; state.shown.add(id); for(const m of (ADJ.get(id)||[])) state.shown.add(m);
+  state.cats.add(ALL_NODES.get(id).category); render(); network.selectNodes([id]); network.focus(id,{scale:1.2}); showNode(id);});
+function neighbourhood(depth){ if(!selected) {document.getElementById('findmsg').textContent='select a node first'; return;}
+  state.focus={id:selected, depth}; render(); network.fit({animation:false}); }
+document.getElementById('n1').addEventListener('click',()=>neighbourhood(1));
+document.getElementById('n2').addEventListener('click',()=>neighbourhood(2));
+document.getElementById('all').addEventListener('click',()=>{state.focus=null; render(); network.fit({animation:false});});
+document.getElementById('expand').addEventListener('click',()=>{ if(!selected) return; for(const m of (ADJ.get(selected)||[])) state.shown.add(m); render();});
+render(); network.fit({animation:false});
 </script></body></html>
 """
-
-
 @register("html", "graph.html: interactive graph page, self-contained, works offline")
 def write_html(graph: nx.MultiDiGraph, out_dir: Path, context: ExportContext) -> list[Path]:
     page = (_TEMPLATE.replace("__VIS__", _vis_js().replace("</script", "<\\/script"))
