@@ -137,6 +137,19 @@ class Analyser:
         return out
 
 
+TERM_LIST_SHARE = 0.7
+TERM_LIST_MIN_TOKENS = 200
+
+
+def prose_problem(doc: AnalysedDocument) -> str | None:
+    """A reason to leave a document out when it is a list of terms rather than prose, else None."""
+    tokens = sum(len(s.tokens) for s in doc.sentences)
+    covered = sum(h.last - h.first + 1 for s in doc.sentences for h in s.hits)
+    if tokens >= TERM_LIST_MIN_TOKENS and covered / tokens > TERM_LIST_SHARE:
+        return f"not prose: {covered / tokens:.0%} of its words are ontology terms (a term list, not a paper)"
+    return None
+
+
 def _document_study_type(document: Document, sentences: list[AnalysedSentence]) -> str:
     """'review' wherever the title or abstract says so; otherwise the most frequent sentence cue; a study
     that names only non-human species is preclinical in vivo."""

@@ -72,13 +72,14 @@ def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], time
 
     from .extract import ExtractorError
     from .ontology.sources import OntologyError
+    from .pipeline import BuildLocked
 
     try:
         graph, report = run_build(chosen, out_dir, formats or ("turtle", "html", "neo4j", "json"),
                                   on_error=on_error, progress=with_bar, ontologies=ontologies,
                                   extractors=extractors or ("rules",), min_confidence=min_confidence,
                                   created=_now() if timestamp else None, neo4j_evidence=neo4j_evidence)
-    except (OntologyError, ExtractorError) as exc:
+    except (OntologyError, ExtractorError, BuildLocked) as exc:
         raise KgError(str(exc)) from None
     except OSError as exc:
         raise KgError(f"{exc.filename or out_dir}: {exc.strerror or exc}") from None

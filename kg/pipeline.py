@@ -1,7 +1,9 @@
 """read -> analyse -> extract -> merge -> export; the one place that knows about files and folders."""
 from __future__ import annotations
 
+import fcntl
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -9,7 +11,7 @@ from typing import Callable, Iterable
 import networkx as nx
 
 from . import __version__
-from .analysis import Analyser
+from .analysis import Analyser, prose_problem
 from .export import EXPORTERS, ExportContext, write_atomic
 from .extract import create
 from .graph import build_graph
@@ -35,6 +37,34 @@ class BuildReport:
         return json.dumps(self.__dict__, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+class BuildLocked(Exception):
+    """Another build is writing into the same output folder."""
+
+
+@contextmanager
+def output_lock(out_dir: Path):
+    """Hold an exclusive lock on the output folder; a second build into it is refused, not interleaved.
+
+    flock is released by the kernel when the process dies, so a killed build never leaves a stale lock.
+    Temporary files a killed build left behind are removed once the lock is held.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / ".kg-build.lock"
+    handle = open(path, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise BuildLocked(f"{out_dir}: another kg build is writing here (lock file {path}); wait for it to end") from None
+    try:
+        for stale in out_dir.rglob(".*.tmp"):
+            stale.unlink(missing_ok=True)
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
 def default_inputs() -> list[str]:
     return [str(data_dir("corpus"))]
 
@@ -53,7 +83,8 @@ def collect_documents(inputs: Iterable[str], report: BuildReport, on_error: Call
 
 
 def extract_all(documents: list[Document], lexicon: Lexicon, extractors: Iterable[str] = ("rules",),
-                progress: Callable[[Iterable[Document]], Iterable[Document]] = lambda x: x
+                progress: Callable[[Iterable[Document]], Iterable[Document]] = lambda x: x,
+                on_skip: Callable[[Document, str], None] = lambda doc, reason: None,
                 ) -> tuple[list[Assertion], dict[str, set[str]], list[Term]]:
     """Assertions of every document, the documents that mention each concept, and open-vocabulary terms."""
     analyser = Analyser(lexicon)
@@ -63,6 +94,10 @@ def extract_all(documents: list[Document], lexicon: Lexicon, extractors: Iterabl
     opened: dict[str, Term] = {}
     for doc in progress(documents):
         analysed = analyser.analyse(doc)
+        problem = prose_problem(analysed)
+        if problem:
+            on_skip(doc, problem)
+            continue
         for term in analysed.open_terms:
             opened.setdefault(term.id, term)
         for mention in analysed.mentions:
@@ -95,11 +130,27 @@ def build(inputs: list[str], out_dir: Path, formats: Iterable[str] = ("turtle", 
           ontologies: Iterable[Path] = (), extractors: Iterable[str] = ("rules",),
           min_confidence: float = 0.0, created: str | None = None,
           neo4j_evidence: str = "nodes") -> tuple[nx.MultiDiGraph, BuildReport]:
+    with output_lock(out_dir):
+        return _build(inputs, out_dir, formats, on_error, progress, schema, lexicon, ontologies, extractors,
+                      min_confidence, created, neo4j_evidence)
+
+
+def _build(inputs, out_dir, formats, on_error, progress, schema, lexicon, ontologies, extractors, min_confidence,
+           created, neo4j_evidence) -> tuple[nx.MultiDiGraph, BuildReport]:
     schema = schema or default_schema()
     lexicon = with_ontologies(lexicon or default_lexicon(), list(ontologies))
     report = BuildReport(inputs=list(inputs))
     documents = collect_documents(inputs, report, on_error)
-    assertions, mentioned, opened = extract_all(documents, lexicon, extractors, progress=progress)
+    left_out: set[str] = set()
+
+    def skip(doc: Document, reason: str) -> None:
+        message = f"{doc.source}: {reason}"
+        report.skipped.append({"source": doc.source, "reason": message})
+        left_out.add(doc.id)
+        on_error(message)
+
+    assertions, mentioned, opened = extract_all(documents, lexicon, extractors, progress=progress, on_skip=skip)
+    documents = [d for d in documents if d.id not in left_out]
     lexicon = lexicon.with_terms(opened)
     graph = build_graph(assertions, lexicon, documents, mentioned)
     report.below_min_confidence = drop_weak_edges(graph, min_confidence)

@@ -56,6 +56,8 @@ class RuleExtractor:
         self.be_verbs = frozenset(rel["be_verbs"])
         self.agents = [phrase_key(a) for a in rel["agent_prepositions"]]
         self.max_gap = int(rel["max_gap_tokens"])
+        self.max_sentence_tokens = int(rel["max_sentence_tokens"])
+        self.max_group_size = int(rel["max_group_size"])
         self.triggers: dict[tuple[str, ...], str] = {}
         self.nominal: set[tuple[str, ...]] = set()
         self.rules: dict[str, list[tuple[str, str, str]]] = {}
@@ -102,7 +104,7 @@ class RuleExtractor:
                 extra = [w for w in gap if w not in self.connectors]
                 crosses_trigger = any(j in triggers for j in range(prev.last + 1, s.hits[k].first))
                 repeated = any(s.hits[j].term.id == s.hits[k].term.id for j in groups[-1])
-                if gap and not crosses_trigger and not repeated and len(extra) <= 1 and len(gap) > len(extra) and len(gap) <= 6:
+                if gap and not crosses_trigger and not repeated and len(groups[-1]) < self.max_group_size and len(extra) <= 1 and len(gap) > len(extra) and len(gap) <= 6:
                     groups[-1].append(k)
                     continue
             groups.append([k])
@@ -247,8 +249,8 @@ class RuleExtractor:
     def extract(self, doc: AnalysedDocument) -> Iterator[Assertion]:
         d = doc.document
         for s in doc.sentences:
-            if len(s.hits) < 2:
-                continue
+            if len(s.hits) < 2 or len(s.tokens) > self.max_sentence_tokens:
+                continue  # a "sentence" this long is a table, a list or an attack, not a claim
             seen: set[tuple[str, str, str]] = set()
             qty = quantities(s.sentence.text)
             organisms = [m.curie for m in s.mentions if m.category == "Organism"]

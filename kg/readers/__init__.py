@@ -8,6 +8,7 @@ from typing import Iterable, Iterator
 
 from ..model import Document
 from . import bioc, jats, markdown, pubmed, text  # noqa: F401  (registration)
+from . import base
 from .base import REGISTRY, ReaderError, RegisteredReader
 
 __all__ = ["ReaderError", "REGISTRY", "choose_reader", "read_bytes", "iter_input_files", "read_inputs", "ReadResult"]
@@ -44,6 +45,8 @@ def read_bytes(data: bytes, source: str) -> list[Document]:
         head = head[1:]
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         head = data[:8192].decode("utf-16", errors="ignore")
+    elif b"\x00" in data[:64] and base._utf16_without_bom(data[:4096]):
+        head = data[:8192].decode(base._utf16_without_bom(data[:4096]), errors="ignore")
     reader = choose_reader(source, head)
     return list(reader.read(data, source))
 

@@ -64,6 +64,31 @@ def section_kind(heading: str) -> str:
     return "other"
 
 
+MAX_TEXT_BYTES = 20_000_000  # a paper as text is well under a megabyte; XML sets of many articles may be larger
+MAX_LINE_CHARS = 200_000     # longer "lines" are not prose (a dump, a minified file, an attack)
+
+
+def check_text_size(data: bytes, source: str) -> None:
+    if len(data) > MAX_TEXT_BYTES:
+        raise ReaderError(source, f"too large for a paper ({len(data) / 1e6:.1f} MB > {MAX_TEXT_BYTES / 1e6:.0f} MB)")
+
+
+def check_lines(text: str, source: str) -> None:
+    longest = max((len(line) for line in text.split("\n")), default=0)
+    if longest > MAX_LINE_CHARS:
+        raise ReaderError(source, f"a line of {longest:,} characters: not prose (limit {MAX_LINE_CHARS:,})")
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 text without a BOM has a NUL in every other byte (ASCII-range text); binary files do not."""
+    even, odd = head[0::2], head[1::2]
+    if len(head) >= 16 and odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if len(head) >= 16 and even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
 def decode_text(data: bytes, source: str) -> str:
     """Decode bytes by BOM, then UTF-8, then Windows-1252; refuse binary content."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -72,12 +97,17 @@ def decode_text(data: bytes, source: str) -> str:
         text = data.decode("utf-16", errors="replace")
     else:
         if b"\x00" in data[:4096]:
-            raise ReaderError(source, "binary content (NUL bytes), not a text document")
+            encoding = _utf16_without_bom(data[:4096])
+            if encoding is None:
+                raise ReaderError(source, "binary content (NUL bytes), not a text document")
+            data = data.decode(encoding, errors="replace").encode("utf-8")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="replace")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.count("\ufffd") > max(50, len(text) // 20):
+        raise ReaderError(source, "binary content (undecodable bytes), not a text document")
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ", text)
 
 

@@ -5,12 +5,12 @@ import re
 from typing import Iterator
 
 from ..model import Document
-from .base import DocumentBuilder, RegisteredReader, decode_text, parse_year, register
+from .base import DocumentBuilder, RegisteredReader, check_lines, check_text_size, decode_text, parse_year, register
 from .text import _metadata
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.{1,300}?)(?<=\S)\1")  # bounded: no quadratic backtracking
 _LINK = re.compile(r"!?\[([^\]\n]{0,500})\]\([^)\s]{0,2000}\)")
 
 
@@ -20,7 +20,9 @@ def clean_inline(line: str) -> str:
 
 
 def read_markdown(data: bytes, source: str) -> Iterator[Document]:
+    check_text_size(data, source)
     text = decode_text(data, source)
+    check_lines(text, source)
     builder = DocumentBuilder(source, "markdown")
     heading, lines = "Front matter", []
 

@@ -5,7 +5,7 @@ import re
 from typing import Iterator
 
 from ..model import Document
-from .base import DocumentBuilder, RegisteredReader, decode_text, register
+from .base import DocumentBuilder, RegisteredReader, check_lines, check_text_size, decode_text, register
 
 _TAG = re.compile(r"^\(\w{1,30}\)")  # a leading "(tag)" some corpora prefix to titles
 _DOI = re.compile(r"\b(?:doi:?\s*|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
@@ -13,7 +13,9 @@ _PMID = re.compile(r"\bPMID:?\s*(\d{1,9})\b")
 
 
 def read_text(data: bytes, source: str) -> Iterator[Document]:
+    check_text_size(data, source)
     text = decode_text(data, source)
+    check_lines(text, source)
     builder = DocumentBuilder(source, "text")
     lines = text.split("\n")
     first = next((i for i, l in enumerate(lines) if l.strip()), None)
