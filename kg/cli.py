@@ -245,15 +245,19 @@ def validate(graph_path: Path) -> None:
               show_default=True, help="A built graph (.ttl, .nt, .nq, .trig or .jsonld).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it local).")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds a query may run.")
+@click.option("--max-result-mb", default=50.0, show_default=True, type=click.FloatRange(0.001, 10_000),
+              help="Largest result, in MB.")
 @click.option("--verbose", is_flag=True, help="Log each request.")
-def serve(graph_path: Path, host: str, port: int, verbose: bool) -> None:
+def serve(graph_path: Path, host: str, port: int, timeout: float, max_result_mb: float, verbose: bool) -> None:
     """Serve a built graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql."""
     from .query import QueryError, load_graph
     from .serve import make_server
 
     try:
         store = load_graph(graph_path, "oxigraph")
-        server = make_server(store, host, port, verbose)
+        server = make_server(store, host, port, verbose, timeout, int(max_result_mb * 1_000_000))
     except QueryError as exc:
         raise KgError(str(exc)) from None
     except OSError as exc:

@@ -2,11 +2,17 @@
 
 GET /sparql?query=..., POST form-encoded query=..., or POST application/sparql-query; results as
 SPARQL JSON (default), XML, CSV or TSV by the Accept header, graphs from CONSTRUCT/DESCRIBE as
-Turtle or N-Triples. Updates are refused with 403. It listens on 127.0.0.1 unless told otherwise.
+Turtle or N-Triples. Updates are refused with 403. It listens on 127.0.0.1 unless told otherwise;
+a query that runs past the time limit gets 503, a result past the size limit 413 (a query still
+evaluating when its time is up goes on in its worker thread, but the client is answered).
 """
 from __future__ import annotations
 
+import io
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -16,6 +22,38 @@ import pyoxigraph as ox
 from .query import _is_update
 
 MAX_BODY = 1_000_000
+DEFAULT_TIMEOUT = 30.0            # seconds a query may run
+DEFAULT_MAX_RESULT = 50_000_000   # bytes a result may take
+
+
+class QueryTimeout(Exception):
+    pass
+
+
+class ResultTooLarge(Exception):
+    pass
+
+
+class _BoundedBuffer(io.RawIOBase):
+    """Collects a serialised result, refusing to grow past its size or run past its deadline."""
+
+    def __init__(self, limit: int, deadline: float):
+        self.parts, self.size, self.limit, self.deadline = [], 0, limit, deadline
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise ResultTooLarge()
+        if time.monotonic() > self.deadline:
+            raise QueryTimeout()
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
 _RESULT_TYPES = [("application/sparql-results+json", ox.QueryResultsFormat.JSON),
                  ("application/json", ox.QueryResultsFormat.JSON),
                  ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
@@ -38,6 +76,9 @@ def _choose(accept: str, options):
 class SparqlHandler(BaseHTTPRequestHandler):
     server_version = "ivd-kg-sparql/1"
     store: ox.Store  # set on the class made by make_server
+    timeout_seconds: float = DEFAULT_TIMEOUT
+    max_result: int = DEFAULT_MAX_RESULT
+    pool: ThreadPoolExecutor
 
     def log_message(self, format: str, *args) -> None:  # quiet unless the server says otherwise
         if getattr(self.server, "verbose", False):
@@ -105,24 +146,49 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if _is_update(sparql):
             self._send(403, b"updates are refused: this endpoint is read-only\n")
             return
+        accept = self.headers.get("Accept", "")
+        deadline = time.monotonic() + self.timeout_seconds
+        future = self.pool.submit(self._evaluate, sparql, accept, deadline)
+        try:
+            status, body, media = future.result(timeout=self.timeout_seconds + 1)
+        except FutureTimeout:
+            status, body, media = 503, b"query time limit exceeded\n", "text/plain"
+        self._send(status, body, media + "; charset=utf-8")
+
+    def _evaluate(self, sparql: str, accept: str, deadline: float) -> tuple[int, bytes, str]:
         try:
             result = self.store.query(sparql, use_default_graph_as_union=True)
+            buffer = _BoundedBuffer(self.max_result, deadline)
+            if isinstance(result, ox.QueryTriples):
+                media, fmt = _choose(accept, _GRAPH_TYPES)
+                ox.serialize(result, buffer, format=fmt)
+            else:
+                media, fmt = _choose(accept, _RESULT_TYPES)
+                result.serialize(buffer, format=fmt)
+            return 200, buffer.value(), media
         except (SyntaxError, ValueError) as exc:
-            self._send(400, f"bad query: {str(exc).splitlines()[0] if str(exc) else 'syntax error'}\n".encode())
-            return
-        accept = self.headers.get("Accept", "")
-        if isinstance(result, ox.QueryTriples):
-            media, fmt = _choose(accept, _GRAPH_TYPES)
-            self._send(200, ox.serialize(list(result), format=fmt), media + "; charset=utf-8")
-            return
-        media, fmt = _choose(accept, _RESULT_TYPES)
-        self._send(200, result.serialize(format=fmt), media + "; charset=utf-8")
+            return 400, f"bad query: {str(exc).splitlines()[0] if str(exc) else 'syntax error'}\n".encode(), "text/plain"
+        except ResultTooLarge:
+            return 413, f"result larger than {self.max_result:,} bytes: add a LIMIT\n".encode(), "text/plain"
+        except QueryTimeout:
+            return 503, b"query time limit exceeded\n", "text/plain"
+        except OSError as exc:  # pyoxigraph reports an exception raised while writing as an OSError
+            cause = exc.__cause__ or exc.__context__
+            if isinstance(cause, ResultTooLarge) or "ResultTooLarge" in repr(exc):
+                return 413, f"result larger than {self.max_result:,} bytes: add a LIMIT\n".encode(), "text/plain"
+            if isinstance(cause, QueryTimeout) or "QueryTimeout" in repr(exc):
+                return 503, b"query time limit exceeded\n", "text/plain"
+            return 500, f"query failed: {type(exc).__name__}\n".encode(), "text/plain"
 
     do_HEAD = do_GET
 
 
-def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 7878, verbose: bool = False) -> ThreadingHTTPServer:
-    handler = type("BoundSparqlHandler", (SparqlHandler,), {"store": store})
+def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 7878, verbose: bool = False,
+                timeout: float = DEFAULT_TIMEOUT, max_result: int = DEFAULT_MAX_RESULT) -> ThreadingHTTPServer:
+    """A server over `store`; queries run on two worker threads under a time limit and a result size limit."""
+    handler = type("BoundSparqlHandler", (SparqlHandler,), {
+        "store": store, "timeout_seconds": timeout, "max_result": max_result,
+        "pool": ThreadPoolExecutor(max_workers=2, thread_name_prefix="sparql")})
     server = ThreadingHTTPServer((host, port), handler)
     server.verbose = verbose
     server.daemon_threads = True

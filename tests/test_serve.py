@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -107,3 +108,26 @@ def test_kg_serve_command_listens_on_loopback_and_answers(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_result_size_and_time_limits(tmp_path):
+    assert CliRunner().invoke(main, ["build", "-o", str(tmp_path), "--quiet", "-f", "turtle"]).exit_code == 0
+    store = load_graph(tmp_path / "graph.ttl", "oxigraph")
+    small = make_server(store, "127.0.0.1", 0, max_result=2_000)
+    slow = make_server(store, "127.0.0.1", 0, timeout=0.1)
+    for server in (small, slow):
+        serve_in_thread(server)
+    try:
+        url = f"http://127.0.0.1:{small.server_address[1]}/sparql?"
+        status, _, body = fetch(url + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o }"}))
+        assert status == 413 and "add a LIMIT" in body
+        status, _, _ = fetch(url + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 2"}))
+        assert status == 200
+        heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # about a second of work here
+        start = time.monotonic()
+        status, _, body = fetch(f"http://127.0.0.1:{slow.server_address[1]}/sparql?" + urllib.parse.urlencode({"query": heavy}))
+        assert status == 503 and "time limit" in body and time.monotonic() - start < 10
+    finally:
+        for server in (small, slow):
+            server.shutdown()
+            server.server_close()
