@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -40,13 +41,19 @@ def main() -> None:
               help="Leave out edges whose aggregated confidence is below this.")
 @click.option("--neo4j-evidence", "neo4j_evidence", type=click.Choice(["nodes", "arrays"]), default="nodes",
               show_default=True, help="Neo4j: evidence as Evidence and Publication nodes, or as arrays on relationships.")
+@click.option("--rebuild", is_flag=True, help="Extract every document again instead of reusing the cache.")
+@click.option("-j", "--jobs", type=click.IntRange(0, 256), default=0,
+              help="Worker processes for extraction (default: the number of cores; 1: none).")
+@click.option("--executor", type=click.Choice(["processes", "dask"]), default="processes", show_default=True,
+              help="Where extraction runs: local processes, or a Dask cluster.")
+@click.option("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786); default: a local cluster.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary of outputs.")
 def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], timestamp: bool,
           ontologies: tuple[Path, ...], extractors: tuple[str, ...], min_confidence: float, neo4j_evidence: str,
-          quiet: bool) -> None:
+          rebuild: bool, jobs: int, executor: str, scheduler: str | None, quiet: bool) -> None:
     """Build the graph from INPUTS (files, folders, or - for stdin); default: the bundled corpus.
 
-    Exit status: 0 when every input was read, 3 when some were skipped (listed in build_report.json).
+    Exit status: 0 when every input was read, 3 when some were skipped (listed in report.json).
     """
     from .pipeline import build as run_build, default_inputs
 
@@ -57,35 +64,47 @@ def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], time
         errors.append(message)
         click.echo(f"skipped: {message}", err=True)
 
-    def progress(documents):
-        if quiet or not documents or not sys.stderr.isatty():
-            return documents
-        return click.progressbar(documents, label="extracting", file=sys.stderr, show_pos=True)
+    def progress(total: int):
+        """A bar with position, rate and ETA on a terminal; nothing otherwise."""
+        if quiet or not total or not sys.stderr.isatty():
+            return lambda n: None
+        started = time.monotonic()
+        done = [0]
 
-    def with_bar(documents):
-        bar = progress(documents)
-        if bar is documents:
-            yield from documents
-        else:
-            with bar as items:
-                yield from items
+        def rate(_):
+            elapsed = max(time.monotonic() - started, 1e-6)
+            return f"{done[0] / elapsed:.1f} docs/s"
+        bar = click.progressbar(length=total, label="extracting", file=sys.stderr, show_pos=True, show_eta=True,
+                                item_show_func=rate)
+        bar.__enter__()
+
+        def update(n: int) -> None:
+            done[0] += n
+            bar.update(n, current_item=done[0])
+            if done[0] >= total:
+                bar.__exit__(None, None, None)
+        return update
 
     from .extract import ExtractorError
     from .ontology.sources import OntologyError
     from .pipeline import BuildLocked
+    from .process import default_jobs
 
     try:
         graph, report = run_build(chosen, out_dir, formats or ("turtle", "html", "neo4j", "json"),
-                                  on_error=on_error, progress=with_bar, ontologies=ontologies,
+                                  on_error=on_error, progress=progress, ontologies=ontologies,
                                   extractors=extractors or ("rules",), min_confidence=min_confidence,
-                                  created=_now() if timestamp else None, neo4j_evidence=neo4j_evidence)
+                                  created=_now() if timestamp else None, neo4j_evidence=neo4j_evidence,
+                                  rebuild=rebuild, jobs=jobs or default_jobs(), executor=executor, scheduler=scheduler)
     except (OntologyError, ExtractorError, BuildLocked) as exc:
         raise KgError(str(exc)) from None
     except OSError as exc:
         raise KgError(f"{exc.filename or out_dir}: {exc.strerror or exc}") from None
     if not quiet:
-        click.echo(f"{len(report.documents)} documents, {report.assertions} assertions, "
+        click.echo(f"{len(report.documents)} documents ({report.cache.get('reused', 0)} from the cache), "
+                   f"{report.sentences} sentences, {report.mentions} mentions, {report.assertions} assertions, "
                    f"{report.nodes} nodes, {report.edges} edges; skipped {len(report.skipped)} input(s).")
+        click.echo("time by stage: " + ", ".join(f"{k} {v:.2f}s" for k, v in report.seconds_by_stage.items()))
         hints = {"graph.ttl": "RDF Turtle: kg query --list, or load into any triple store",
                  "graph.nt": "RDF N-Triples", "graph.jsonld": "JSON-LD (context in context.jsonld)",
                  "graph.trig": "TriG, a named graph per document", "graph.nq": "N-Quads, a named graph per document",
@@ -93,12 +112,12 @@ def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], time
                  "graph.json": "nodes, edges and evidence as JSON: kg stats",
                  "neo4j/import.sh": "neo4j-admin bulk import (see README)",
                  "neo4j/import.cypher": "cypher-shell -f, after copying neo4j/*.csv to Neo4j's import folder",
-                 "build_report.json": "what was read and what was skipped"}
+                 "report.json": "what was read and what was skipped"}
         for name in report.outputs:
             if name in hints:
                 click.echo(f"  {out_dir / name}  - {hints[name]}")
     if report.skipped:
-        click.echo(f"{len(report.skipped)} input(s) skipped; see {out_dir / 'build_report.json'}", err=True)
+        click.echo(f"{len(report.skipped)} input(s) skipped; see {out_dir / 'report.json'}", err=True)
         sys.exit(EXIT_SKIPPED)
 
 

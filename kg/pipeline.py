@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import fcntl
 import json
+import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,9 +13,8 @@ from typing import Callable, Iterable
 import networkx as nx
 
 from . import __version__
-from .analysis import Analyser, prose_problem
+from .process import CacheStats, merge, process_documents
 from .export import EXPORTERS, ExportContext, write_atomic
-from .extract import create
 from .graph import build_graph
 from .model import Assertion, Document, Term
 from .ontology.lexicon import Lexicon, default_lexicon, with_ontologies
@@ -32,6 +33,11 @@ class BuildReport:
     nodes: int = 0
     edges: int = 0
     below_min_confidence: int = 0
+    sentences: int = 0
+    mentions: int = 0
+    assertions_by_predicate: dict[str, int] = field(default_factory=dict)
+    cache: dict[str, int] = field(default_factory=dict)
+    seconds_by_stage: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
@@ -82,31 +88,6 @@ def collect_documents(inputs: Iterable[str], report: BuildReport, on_error: Call
     return [documents[k] for k in sorted(documents)]
 
 
-def extract_all(documents: list[Document], lexicon: Lexicon, extractors: Iterable[str] = ("rules",),
-                progress: Callable[[Iterable[Document]], Iterable[Document]] = lambda x: x,
-                on_skip: Callable[[Document, str], None] = lambda doc, reason: None,
-                ) -> tuple[list[Assertion], dict[str, set[str]], list[Term]]:
-    """Assertions of every document, the documents that mention each concept, and open-vocabulary terms."""
-    analyser = Analyser(lexicon)
-    instances = [create(spec) for spec in extractors]
-    assertions: list[Assertion] = []
-    mentioned: dict[str, set[str]] = {}
-    opened: dict[str, Term] = {}
-    for doc in progress(documents):
-        analysed = analyser.analyse(doc)
-        problem = prose_problem(analysed)
-        if problem:
-            on_skip(doc, problem)
-            continue
-        for term in analysed.open_terms:
-            opened.setdefault(term.id, term)
-        for mention in analysed.mentions:
-            mentioned.setdefault(mention.curie, set()).add(doc.id)
-        for extractor in instances:
-            assertions.extend(extractor.extract(analysed))
-    return assertions, mentioned, [opened[k] for k in sorted(opened)]
-
-
 def drop_weak_edges(graph: nx.MultiDiGraph, min_confidence: float) -> int:
     """Remove edges whose aggregated confidence is below the threshold; the concepts stay."""
     weak = [(s, o, k) for s, o, k, c in graph.edges(keys=True, data="confidence") if c < min_confidence]
@@ -125,38 +106,70 @@ def export_all(graph: nx.MultiDiGraph, out_dir: Path, formats: Iterable[str], sc
 
 def build(inputs: list[str], out_dir: Path, formats: Iterable[str] = ("turtle", "html", "neo4j", "json"),
           on_error: Callable[[str], None] = lambda _: None,
-          progress: Callable[[Iterable[Document]], Iterable[Document]] = lambda x: x,
+          progress: Callable[[int], Callable[[int], None]] = lambda total: (lambda n: None),
           schema: Schema | None = None, lexicon: Lexicon | None = None,
           ontologies: Iterable[Path] = (), extractors: Iterable[str] = ("rules",),
           min_confidence: float = 0.0, created: str | None = None,
-          neo4j_evidence: str = "nodes") -> tuple[nx.MultiDiGraph, BuildReport]:
+          neo4j_evidence: str = "nodes", rebuild: bool = False, jobs: int = 1, executor: str = "processes",
+          scheduler: str | None = None) -> tuple[nx.MultiDiGraph, BuildReport]:
+    """Build the graph of `inputs` into `out_dir`. `progress(total)` returns a callback taking a count of
+    documents done; extraction results are cached in out_dir/.cache unless `rebuild`."""
     with output_lock(out_dir):
         return _build(inputs, out_dir, formats, on_error, progress, schema, lexicon, ontologies, extractors,
-                      min_confidence, created, neo4j_evidence)
+                      min_confidence, created, neo4j_evidence, rebuild, jobs, executor, scheduler)
 
 
 def _build(inputs, out_dir, formats, on_error, progress, schema, lexicon, ontologies, extractors, min_confidence,
-           created, neo4j_evidence) -> tuple[nx.MultiDiGraph, BuildReport]:
+           created, neo4j_evidence, rebuild=False, jobs=1, executor="processes", scheduler=None
+           ) -> tuple[nx.MultiDiGraph, BuildReport]:
+    timer = StageTimer()
     schema = schema or default_schema()
     lexicon = with_ontologies(lexicon or default_lexicon(), list(ontologies))
     report = BuildReport(inputs=list(inputs))
-    documents = collect_documents(inputs, report, on_error)
-    left_out: set[str] = set()
-
-    def skip(doc: Document, reason: str) -> None:
-        message = f"{doc.source}: {reason}"
-        report.skipped.append({"source": doc.source, "reason": message})
-        left_out.add(doc.id)
-        on_error(message)
-
-    assertions, mentioned, opened = extract_all(documents, lexicon, extractors, progress=progress, on_skip=skip)
-    documents = [d for d in documents if d.id not in left_out]
-    lexicon = lexicon.with_terms(opened)
-    graph = build_graph(assertions, lexicon, documents, mentioned)
-    report.below_min_confidence = drop_weak_edges(graph, min_confidence)
+    with timer("read"):
+        documents = collect_documents(inputs, report, on_error)
+    stats = CacheStats()
+    with timer("analyse and extract"):
+        results = process_documents(documents, lexicon, list(extractors), None if rebuild else out_dir / ".cache",
+                                    jobs, executor, scheduler, stats, progress(len(documents)))
+    with timer("merge"):
+        assertions, mentioned, opened, skipped = merge(results)
+        by_id = {d.id: d for d in documents}
+        for doc_id, reason in sorted(skipped.items()):
+            message = f"{by_id[doc_id].source}: {reason}"
+            report.skipped.append({"source": by_id[doc_id].source, "reason": message})
+            on_error(message)
+        documents = [d for d in documents if d.id not in skipped]
+        lexicon = lexicon.with_terms(opened)
+        graph = build_graph(assertions, lexicon, documents, mentioned)
+        report.below_min_confidence = drop_weak_edges(graph, min_confidence)
     report.documents = [d.id for d in documents]
     report.assertions, report.nodes, report.edges = len(assertions), graph.number_of_nodes(), graph.number_of_edges()
-    written = export_all(graph, out_dir, formats, schema, lexicon, created, neo4j_evidence)
-    report.outputs = sorted(str(p.relative_to(out_dir)) for p in written) + ["build_report.json"]
-    write_atomic(out_dir / "build_report.json", report.to_json())
+    report.sentences = sum(r.sentences for r in results)
+    report.mentions = sum(r.mentions for r in results)
+    report.assertions_by_predicate = dict(sorted(Counter(a.predicate for a in assertions).items()))
+    report.cache = {"reused": stats.hits, "extracted": stats.misses}
+    written = []
+    for name in formats:
+        with timer(f"export {name}"):
+            written += export_all(graph, out_dir, [name], schema, lexicon, created, neo4j_evidence)
+    report.outputs = sorted(str(p.relative_to(out_dir)) for p in written) + ["report.json"]
+    report.seconds_by_stage = timer.rounded()  # not byte-stable: kept out of the graph outputs
+    write_atomic(out_dir / "report.json", report.to_json())
     return graph, report
+
+
+class StageTimer:
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+
+    def rounded(self) -> dict[str, float]:
+        return {k: round(v, 3) for k, v in self.seconds.items()}

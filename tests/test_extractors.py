@@ -103,5 +103,5 @@ def test_min_confidence_filters_exported_edges(tmp_path):
     strong = json.loads((tmp_path / "strong" / "graph.json").read_text())["edges"]
     assert len(every) == 2 and [e["predicate"] for e in strong] == ["hinders"]
     assert all(e["confidence"] >= 0.7 for e in strong)
-    report = json.loads((tmp_path / "strong" / "build_report.json").read_text())
+    report = json.loads((tmp_path / "strong" / "report.json").read_text())
     assert report["below_min_confidence"] == 1

@@ -75,7 +75,7 @@ def test_bad_files_are_reported_and_the_good_graph_is_unchanged(tmp_path):
     code_clean, _ = build(clean, tmp_path / "out_clean")
     code_mixed, output = build(mixed, tmp_path / "out_mixed")
     assert code_clean == 0 and code_mixed == 3
-    report = json.loads((tmp_path / "out_mixed" / "build_report.json").read_text())
+    report = json.loads((tmp_path / "out_mixed" / "report.json").read_text())
     skipped = {Path(s["source"]).name: s["reason"] for s in report["skipped"]}
     expected_skips = set(bad_files()) - {"xxe_file.xml", "bomb.xml"}  # these two are read, harmlessly
     assert expected_skips <= set(skipped), sorted(expected_skips - set(skipped))
@@ -83,7 +83,7 @@ def test_bad_files_are_reported_and_the_good_graph_is_unchanged(tmp_path):
         assert f"skipped: {mixed / name}: " in output  # one line naming the file and the problem
     for name in ("graph.ttl", "graph.html"):
         assert (tmp_path / "out_clean" / name).read_bytes() != b""
-    clean_doc_ids = json.loads((tmp_path / "out_clean" / "build_report.json").read_text())["documents"]
+    clean_doc_ids = json.loads((tmp_path / "out_clean" / "report.json").read_text())["documents"]
     assert len(clean_doc_ids) == 10  # the corpus's 6 documents and the 4 encoded ones
     assert set(clean_doc_ids) <= set(report["documents"])
     # the graph of the good documents is the same, whatever was around it

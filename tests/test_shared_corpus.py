@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is
 def test_clinical_trial_records_build(tmp_path):
     result = CliRunner().invoke(main, ["build", str(CORPUS), "-o", str(tmp_path), "--quiet"])
     assert result.exit_code == 0, result.output
-    report = json.loads((tmp_path / "build_report.json").read_text())
+    report = json.loads((tmp_path / "report.json").read_text())
     assert len(report["documents"]) == len(list(CORPUS.glob("*.txt"))) and report["skipped"] == []
     graph = json.loads((tmp_path / "graph.json").read_text())
     titles = [d["title"] for d in graph["documents"].values()]

@@ -1,0 +1,211 @@
+"""One document's work (analyse, extract) as a pure, serialisable unit: cached on disk, run in parallel.
+
+The result of a document depends only on its content and on the versions of the lexicon, the
+patterns, the extractors and the extraction code; the cache key is made of exactly those, so a
+rebuild after adding one document re-extracts that document only. Results are merged in document
+order, so the graph is the same whichever worker finishes first.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+from .analysis import Analyser, prose_problem
+from .extract import create
+from .model import Assertion, Document, Evidence, Quantity, Span, Term
+from .ontology.lexicon import Lexicon
+
+_CODE_DIRS = ("analysis.py", "nlp", "extract", "ontology", "model.py", "patterns.py", "process.py")
+
+
+@dataclass(frozen=True)
+class DocResult:
+    document: str
+    assertions: tuple[Assertion, ...] = ()
+    mentioned: tuple[str, ...] = ()       # concepts the document mentions
+    open_terms: tuple[Term, ...] = ()
+    skipped: str | None = None            # why the document was left out, if it was
+    sentences: int = 0
+    mentions: int = 0
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @staticmethod
+    def from_json(text: str) -> "DocResult":
+        data = json.loads(text)
+        assertions = []
+        for a in data["assertions"]:
+            ev = dict(a["evidence"])
+            ev["subject_span"], ev["object_span"] = Span(**ev["subject_span"]), Span(**ev["object_span"])
+            ev["quantities"] = tuple(Quantity(**q) for q in ev["quantities"])
+            assertions.append(Assertion(a["subject"], a["predicate"], a["object"], Evidence(**ev)))
+        terms = tuple(Term(**{k: tuple(v) if isinstance(v, list) else v for k, v in t.items()}) for t in data["open_terms"])
+        return DocResult(data["document"], tuple(assertions), tuple(data["mentioned"]), terms, data["skipped"],
+                         data["sentences"], data["mentions"])
+
+
+def code_version() -> str:
+    """A hash of the source of every module that shapes a document's result."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in _CODE_DIRS:
+        path = root / name
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def extractor_version(specs: Sequence[str]) -> str:
+    parts = []
+    for spec in specs:
+        name, _, argument = spec.partition("=")
+        if argument and Path(argument).is_file():
+            argument = hashlib.sha256(Path(argument).read_bytes()).hexdigest()
+        parts.append(f"{name}={argument}")
+    return "|".join(parts)
+
+
+def document_key(doc: Document, versions: str) -> str:
+    payload = json.dumps(asdict(doc), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256((payload + "\0" + versions).encode("utf-8")).hexdigest()[:32]
+
+
+class Worker:
+    """Holds the compiled lexicon and the extractors; one per process."""
+
+    def __init__(self, lexicon: Lexicon, extractors: Sequence[str]):
+        self.analyser = Analyser(lexicon)
+        self.extractors = [create(spec) for spec in extractors]
+
+    def run(self, doc: Document) -> DocResult:
+        analysed = self.analyser.analyse(doc)
+        problem = prose_problem(analysed)
+        if problem:
+            return DocResult(doc.id, skipped=problem)
+        assertions = tuple(a for e in self.extractors for a in e.extract(analysed))
+        mentions = analysed.mentions
+        return DocResult(doc.id, assertions, tuple(sorted({m.curie for m in mentions})), analysed.open_terms, None,
+                         len(analysed.sentences), len(mentions))
+
+
+_WORKER: Worker | None = None
+
+
+def _init(lexicon: Lexicon, extractors: Sequence[str]) -> None:
+    global _WORKER
+    _WORKER = Worker(lexicon, extractors)
+
+
+def _run(doc: Document) -> DocResult:
+    assert _WORKER is not None
+    return _WORKER.run(doc)
+
+
+@dataclass
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+    keys: list[str] = field(default_factory=list)
+
+
+def process_documents(documents: Sequence[Document], lexicon: Lexicon, extractors: Sequence[str] = ("rules",),
+                      cache_dir: Path | None = None, jobs: int = 1, executor: str = "processes",
+                      scheduler: str | None = None, stats: CacheStats | None = None,
+                      progress: Callable[[int], None] = lambda n: None) -> list[DocResult]:
+    """Results for every document, in the order given: from the cache where the key matches, else computed."""
+    stats = stats if stats is not None else CacheStats()
+    for spec in extractors:
+        create(spec)  # a bad extractor name or argument fails here, with its message, not inside a worker
+    versions = "|".join([lexicon.version, code_version(), extractor_version(extractors)])
+    keys = [document_key(d, versions) for d in documents]
+    results: dict[int, DocResult] = {}
+    todo: list[int] = []
+    for i, key in enumerate(keys):
+        cached = cache_dir / f"{key}.json" if cache_dir else None
+        if cached is not None and cached.is_file():
+            try:
+                results[i] = DocResult.from_json(cached.read_text(encoding="utf-8"))
+                stats.hits += 1
+                progress(1)
+                continue
+            except (ValueError, KeyError, TypeError):
+                pass  # a damaged entry is recomputed
+        todo.append(i)
+    stats.misses += len(todo)
+    for i, result in zip(todo, _compute([documents[i] for i in todo], lexicon, extractors, jobs, executor, scheduler,
+                                        progress)):
+        results[i] = result
+        if cache_dir is not None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = cache_dir / f".{keys[i]}.tmp"
+            tmp.write_text(result.to_json(), encoding="utf-8")
+            tmp.replace(cache_dir / f"{keys[i]}.json")
+    stats.keys = keys
+    return [results[i] for i in range(len(documents))]
+
+
+def _compute(documents: list[Document], lexicon: Lexicon, extractors: Sequence[str], jobs: int, executor: str,
+             scheduler: str | None, progress: Callable[[int], None]) -> Iterator[DocResult]:
+    if not documents:
+        return iter(())
+    if executor == "dask":
+        return iter(_dask(documents, lexicon, extractors, scheduler, progress))
+    if jobs <= 1 or len(documents) < 4:
+        worker = Worker(lexicon, extractors)
+        return (_progress(worker.run(d), progress) for d in documents)
+    chunk = max(1, len(documents) // (jobs * 8))
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(lexicon, tuple(extractors)))
+
+    def results() -> Iterator[DocResult]:
+        with pool:
+            for result in pool.map(_run, documents, chunksize=chunk):  # map keeps the input order
+                yield _progress(result, progress)
+    return results()
+
+
+def _progress(result: DocResult, progress: Callable[[int], None]) -> DocResult:
+    progress(1)
+    return result
+
+
+def _dask(documents: list[Document], lexicon: Lexicon, extractors: Sequence[str], scheduler: str | None,
+          progress: Callable[[int], None]) -> list[DocResult]:
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise RuntimeError("the dask executor needs dask[distributed]: pip install 'ivd-kg[dask]'") from None
+    with Client(scheduler) if scheduler else Client(processes=False, n_workers=1, threads_per_worker=2) as client:
+        worker = client.scatter(Worker(lexicon, tuple(extractors)), broadcast=True)
+        futures = client.map(lambda d, w: w.run(d), documents, w=worker, pure=False)
+        results = client.gather(futures)  # gathered in the order of the documents
+    for _ in results:
+        progress(1)
+    return results
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def merge(results: Iterable[DocResult]) -> tuple[list[Assertion], dict[str, set[str]], list[Term], dict[str, str]]:
+    """Assertions, concept -> documents, open-vocabulary terms and skipped documents, independent of order."""
+    assertions: list[Assertion] = []
+    mentioned: dict[str, set[str]] = {}
+    opened: dict[str, Term] = {}
+    skipped: dict[str, str] = {}
+    for result in sorted(results, key=lambda r: r.document):
+        if result.skipped:
+            skipped[result.document] = result.skipped
+            continue
+        assertions.extend(result.assertions)
+        for curie in result.mentioned:
+            mentioned.setdefault(curie, set()).add(result.document)
+        for term in result.open_terms:
+            opened.setdefault(term.id, term)
+    return assertions, mentioned, [opened[k] for k in sorted(opened)], skipped
