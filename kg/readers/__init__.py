@@ -10,12 +10,13 @@ from ..model import Document
 from . import bioc, jats, markdown, pubmed, text  # noqa: F401  (registration)
 from . import base
 from .base import REGISTRY, ReaderError, RegisteredReader
+from .streams import is_stream, stream
 
 __all__ = ["ReaderError", "REGISTRY", "choose_reader", "read_bytes", "iter_input_files", "read_inputs", "ReadResult"]
 
 _BY_SUFFIX_ONLY = {".md", ".markdown", ".nxml"}
 _PLAIN_SUFFIXES = {".txt", ".text"}
-_FOLDER_SUFFIXES = {".md", ".markdown", ".txt", ".text", ".nxml", ".xml", ".json"}
+_FOLDER_SUFFIXES = {".md", ".markdown", ".txt", ".text", ".nxml", ".xml", ".json", ".gz", ".tgz"}
 _IGNORED_NAMES = ("readme", "license", "licence", "changelog")
 
 
@@ -63,6 +64,7 @@ def iter_input_files(inputs: Iterable[str]) -> Iterator[tuple[str, Path | None]]
                 rel = child.relative_to(path)
                 if (child.is_file() and not any(p.startswith(".") for p in rel.parts)
                         and child.suffix.lower() in _FOLDER_SUFFIXES
+                        and (child.suffix.lower() not in (".gz", ".tgz") or is_stream(child.name))
                         and not child.name.lower().startswith(_IGNORED_NAMES)):
                     yield str(child), child
         else:
@@ -84,6 +86,13 @@ def read_inputs(inputs: Iterable[str]) -> Iterator[ReadResult]:
                 source = "<stdin>"
             elif not path.exists():
                 raise ReaderError(source, "no such file or folder")
+            elif is_stream(path.name):
+                for item in stream(path):
+                    if isinstance(item, ReaderError):
+                        yield ReadResult(item.source, error=str(item))
+                    else:
+                        yield ReadResult(source, (item,))
+                continue
             else:
                 data = path.read_bytes()
             yield ReadResult(source, tuple(read_bytes(data, source)))

@@ -14,26 +14,31 @@ def read_pubmed(data: bytes, source: str) -> Iterator[Document]:
     if not articles:
         raise ReaderError(source, "no <PubmedArticle> elements")
     for article in articles:
-        builder = DocumentBuilder(source, "pubmed")
-        citation = next((e for e in article.iter() if local(e.tag) == "MedlineCitation"), article)
-        pmid = next((e for e in citation if local(e.tag) == "PMID"), None)
-        builder.pmid = text_of(pmid) or None
-        builder.title = text_of(next((e for e in article.iter() if local(e.tag) == "ArticleTitle"), None))
-        for aid in (e for e in article.iter() if local(e.tag) in ("ArticleId", "ELocationID")):
-            kind = aid.get("IdType") or aid.get("EIdType")
-            if kind == "doi" and not builder.doi:
-                builder.doi = text_of(aid)
-            elif kind == "pmc":
-                builder.pmcid = text_of(aid)
-        date = next((e for e in article.iter() if local(e.tag) in ("PubDate", "ArticleDate")), None)
-        builder.year = parse_year(text_of(date))
-        for abstract_text in (e for e in article.iter() if local(e.tag) == "AbstractText"):
-            label = abstract_text.get("Label") or "Abstract"
-            builder.add(label, text_of(abstract_text), kind="abstract")
-        try:
-            yield builder.build()
-        except ReaderError as exc:
-            raise ReaderError(source, f"article PMID {builder.pmid or '?'}: {exc.reason}") from None
+        yield article_document(article, source)
+
+
+def article_document(article, source: str) -> Document:
+    """One PubmedArticle element as a Document (shared with the streaming reader)."""
+    builder = DocumentBuilder(source, "pubmed")
+    citation = next((e for e in article.iter() if local(e.tag) == "MedlineCitation"), article)
+    pmid = next((e for e in citation if local(e.tag) == "PMID"), None)
+    builder.pmid = text_of(pmid) or None
+    builder.title = text_of(next((e for e in article.iter() if local(e.tag) == "ArticleTitle"), None))
+    for aid in (e for e in article.iter() if local(e.tag) in ("ArticleId", "ELocationID")):
+        kind = aid.get("IdType") or aid.get("EIdType")
+        if kind == "doi" and not builder.doi:
+            builder.doi = text_of(aid)
+        elif kind == "pmc":
+            builder.pmcid = text_of(aid)
+    date = next((e for e in article.iter() if local(e.tag) in ("PubDate", "ArticleDate")), None)
+    builder.year = parse_year(text_of(date))
+    for abstract_text in (e for e in article.iter() if local(e.tag) == "AbstractText"):
+        label = abstract_text.get("Label") or "Abstract"
+        builder.add(label, text_of(abstract_text), kind="abstract")
+    try:
+        return builder.build()
+    except ReaderError as exc:
+        raise ReaderError(source, f"article PMID {builder.pmid or '?'}: {exc.reason}") from None
 
 
 def _sniff(head: str) -> bool:
