@@ -322,6 +322,34 @@ def stats(graph_path: Path, fmt: str) -> None:
 
 
 @main.command()
+@click.argument("identifiers", nargs=-1)
+@click.option("--query", default=None, help="A PubMed query; its first --max results are fetched.")
+@click.option("--max", "limit", default=100, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("corpus-fetched"),
+              show_default=True, help="The corpus folder to fill (with its manifest.json).")
+@click.option("--no-full-text", is_flag=True, help="Abstracts only; skip PMC open-access full texts.")
+def fetch(identifiers: tuple[str, ...], query: str | None, limit: int, out_dir: Path, no_full_text: bool) -> None:
+    """Download PubMed abstracts and PMC open-access full texts for PMIDs, PMCIDs, DOIs or a query.
+
+    The only command that uses the network. NCBI_API_KEY and NCBI_EMAIL are read from the environment;
+    requests are rate limited (3/s, 10/s with a key) and retried; an interrupted fetch resumes.
+    """
+    from .fetch import Client, FetchError, fetch as run_fetch
+
+    if not identifiers and not query:
+        raise click.UsageError("give identifiers (PMID, PMCID, DOI) or --query")
+    try:
+        report = run_fetch(identifiers, out_dir, Client.from_environment(), query, limit, not no_full_text,
+                           progress=lambda item: click.echo(f"fetched {item}", err=True))
+    except FetchError as exc:
+        raise KgError(str(exc)) from None
+    click.echo(f"{len(report.fetched)} fetched, {len(report.already)} already there, {len(report.failed)} failed, "
+               f"{report.requests} requests; manifest: {out_dir / 'manifest.json'}")
+    for key, reason in sorted(report.failed.items()):
+        click.echo(f"  not fetched: {key}: {reason}")
+
+
+@main.command()
 @click.argument("gold", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--input", "inputs", multiple=True, help="Documents to read (default: each gold document's source).")
 @click.option("--errors", is_flag=True, help="List the false positives and the misses.")

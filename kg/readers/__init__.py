@@ -17,7 +17,7 @@ __all__ = ["ReaderError", "REGISTRY", "choose_reader", "read_bytes", "iter_input
 _BY_SUFFIX_ONLY = {".md", ".markdown", ".nxml"}
 _PLAIN_SUFFIXES = {".txt", ".text"}
 _FOLDER_SUFFIXES = {".md", ".markdown", ".txt", ".text", ".nxml", ".xml", ".json", ".gz", ".tgz"}
-_IGNORED_NAMES = ("readme", "license", "licence", "changelog")
+_IGNORED_NAMES = ("readme", "license", "licence", "changelog", "manifest.json")
 
 
 def choose_reader(name: str, head: str) -> RegisteredReader:
