@@ -47,7 +47,9 @@ class Analyser:
         self.matcher = Matcher(lexicon)
         patterns = load_patterns()
         self.skip_headings = frozenset(h.lower() for h in patterns["sections"]["skip"])
-        self.anaphora = {phrase_key(p): patterns["anaphora"]["category"] for p in patterns["anaphora"]["phrases"]}
+        self.anaphora = {tuple(k.lower() for k in phrase_key(p)): patterns["anaphora"]["category"]
+                         for p in patterns["anaphora"]["phrases"]}
+        self.anaphora_first = {k[0] for k in self.anaphora}
         self.anaphora_max = max(len(k) for k in self.anaphora)
 
     def analyse(self, document: Document) -> AnalysedDocument:
@@ -110,12 +112,13 @@ class Analyser:
 
     def _with_anaphora(self, tokens, hits: list[Hit], last: dict[str, Term]) -> list[Hit]:
         """'these cells' refers to the last cell type named before it in the document."""
-        keys = [t.key for t in tokens]
+        keys = [t.key.lower() for t in tokens]
         anaphors = []
         for i in range(len(tokens)):
+            if keys[i] not in self.anaphora_first:
+                continue
             for n in range(min(self.anaphora_max, len(tokens) - i), 0, -1):
-                category = self.anaphora.get(tuple(k.lower() if k.lower() != "these" else k for k in keys[i:i + n]))
-                category = category or self.anaphora.get(tuple(keys[i:i + n]))
+                category = self.anaphora.get(tuple(keys[i:i + n]))
                 if category:
                     anaphors.append((i, i + n - 1, category))
                     break

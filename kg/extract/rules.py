@@ -77,6 +77,9 @@ class RuleExtractor:
                 if predicate not in self.schema.predicates:
                     raise ValueError(f"patterns.toml: trigger class {kind} names unknown predicate {predicate}")
         self.trigger_max = max(len(k) for k in self.triggers)
+        self.trigger_longest: dict[str, int] = {}
+        for key in self.triggers:
+            self.trigger_longest[key[0]] = max(self.trigger_longest.get(key[0], 0), len(key))
         self.coercion = {(kind, obj): (new, category) for kind, obj, new, category in p["coercion"]["rows"]}
         self.adjacent = [
             ({phrase_key(g) for g in a["gap"]}, a["left"], a["right"], a["predicate"], a["direction"],
@@ -91,7 +94,8 @@ class RuleExtractor:
         return [Trigger(first, last, kind, " ".join(t.text for t in s.tokens[first:last + 1]))
                 for first, last, kind in longest_matches(
                     keys, self.trigger_max, self.triggers.get,
-                    blocked=lambda a, b: any(k in covered for k in range(a, b + 1)))]
+                    blocked=lambda a, b: any(k in covered for k in range(a, b + 1)),
+                    longest_from=self.trigger_longest)]
 
     def groups(self, s: AnalysedSentence, lo: int, hi: int, triggers: frozenset[int] = frozenset()) -> list[Group]:
         """Coordinated groups of the mentions lying wholly within tokens [lo, hi); a trigger word splits groups."""

@@ -27,11 +27,15 @@ class Cue:
 
 
 @lru_cache(maxsize=1)
-def _config() -> tuple[list[Cue], frozenset[str], frozenset[str], int]:
+def _config() -> tuple[dict[str, list[Cue]], frozenset[str], frozenset[str], int]:
+    """Cues indexed by their first word (longest first), so most tokens cost one dictionary lookup."""
     spec = load_patterns()["open_vocabulary"]
-    cues = [Cue(phrase_key(p), c["category"], frozenset(c.get("until", [])), p) for c in spec["cues"] for p in c["phrases"]]
-    return (sorted(cues, key=lambda c: -len(c.key)), frozenset(spec["terminators"]), frozenset(spec["determiners"]),
-            int(spec["max_item_tokens"]))
+    cues = [Cue(tuple(k.lower() for k in phrase_key(p)), c["category"], frozenset(c.get("until", [])), p)
+            for c in spec["cues"] for p in c["phrases"]]
+    by_first: dict[str, list[Cue]] = {}
+    for cue in sorted(cues, key=lambda c: -len(c.key)):
+        by_first.setdefault(cue.key[0], []).append(cue)
+    return by_first, frozenset(spec["terminators"]), frozenset(spec["determiners"]), int(spec["max_item_tokens"])
 
 
 def list_items(tokens: Sequence[Token]) -> list[tuple[int, int, Cue]]:
@@ -41,7 +45,7 @@ def list_items(tokens: Sequence[Token]) -> list[tuple[int, int, Cue]]:
     out: list[tuple[int, int, Cue]] = []
     i = 0
     while i < len(tokens):
-        cue = next((c for c in cues if tuple(keys[i:i + len(c.key)]) == tuple(k.lower() for k in c.key)), None)
+        cue = next((c for c in cues.get(keys[i], ()) if tuple(keys[i:i + len(c.key)]) == c.key), None)
         if cue is None:
             i += 1
             continue

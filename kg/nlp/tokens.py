@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _GREEK = str.maketrans({"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa"})
@@ -22,6 +23,7 @@ def is_acronym(word: str) -> bool:
     return any(ch.isupper() for ch in word[1:])
 
 
+@lru_cache(maxsize=200_000)
 def normalise(word: str) -> str:
     """Case- and plural-folded key: 'Cells' -> 'cell', 'MSCs' -> 'MSC', 'therapies' -> 'therapy'."""
     word = word.translate(_GREEK)

@@ -44,6 +44,10 @@ class Matcher:
             best = min(options, key=lambda o: o[:3])
             self.table[key] = (best[3], best[4])
         self.max_len = max((len(k) for k in self.table), default=1)
+        # The longest phrase that starts with each word: most words start none, and cost one lookup.
+        self.longest_from: dict[str, int] = {}
+        for key in self.table:
+            self.longest_from[key[0]] = max(self.longest_from.get(key[0], 0), len(key))
 
     def scan(self, tokens: Sequence[Token],
              local: Mapping[tuple[str, ...], tuple[Term | None, str]] | None = None) -> list[Hit]:
@@ -61,16 +65,20 @@ class Matcher:
                 return (term, how) if term is not None else None
             return self.table.get(key)
 
-        max_len = max([self.max_len] + [len(k) for k in local])
+        longest = dict(self.longest_from)
+        for key in local:
+            longest[key[0]] = max(longest.get(key[0], 0), len(key))
         return [Hit(first, last, term, how)
-                for first, last, (term, how) in longest_matches([t.key for t in tokens], max_len, lookup)]
+                for first, last, (term, how) in longest_matches([t.key for t in tokens], self.max_len, lookup,
+                                                                longest_from=longest)]
 
 
 V = TypeVar("V")
 
 
 def longest_matches(keys: Sequence[str], max_len: int, lookup: Callable[[tuple[str, ...]], V | None],
-                    blocked: Callable[[int, int], bool] = lambda first, last: False) -> list[tuple[int, int, V]]:
+                    blocked: Callable[[int, int], bool] = lambda first, last: False,
+                    longest_from: Mapping[str, int] | None = None) -> list[tuple[int, int, V]]:
     """Greedy left-to-right scan: at each position the longest key sequence that `lookup` knows wins.
 
     `blocked(first, last)` rules a span out (the trigger scan uses it to skip words inside mentions).
@@ -78,7 +86,8 @@ def longest_matches(keys: Sequence[str], max_len: int, lookup: Callable[[tuple[s
     found: list[tuple[int, int, V]] = []
     i, n = 0, len(keys)
     while i < n:
-        for length in range(min(max_len, n - i), 0, -1):
+        limit = max_len if longest_from is None else longest_from.get(keys[i], 0)
+        for length in range(min(limit, n - i), 0, -1):
             if blocked(i, i + length - 1):
                 continue
             value = lookup(tuple(keys[i:i + length]))
