@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import networkx as nx
@@ -10,12 +9,21 @@ import networkx as nx
 from .base import ExportContext, register, write_atomic
 
 
+def _evidence_dict(e) -> dict:
+    """dataclasses.asdict, without its deep copies (a hot path for large graphs)."""
+    out = dict(e.__dict__)
+    out["subject_span"] = dict(e.subject_span.__dict__)
+    out["object_span"] = dict(e.object_span.__dict__)
+    out["quantities"] = [dict(q.__dict__) for q in e.quantities]
+    return out
+
+
 def graph_to_dict(graph: nx.MultiDiGraph) -> dict:
     nodes = [{"id": n, **graph.nodes[n]} for n in sorted(graph.nodes)]
     edges = []
     for s, o, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1])):
         edges.append({"subject": s, "object": o, "key": key, **{k: v for k, v in data.items() if k != "evidence"},
-                      "evidence": [asdict(e) for e in data["evidence"]]})
+                      "evidence": [_evidence_dict(e) for e in data["evidence"]]})
     return {"documents": graph.graph.get("documents", {}), "lexicon_version": graph.graph.get("lexicon_version"),
             "nodes": nodes, "edges": edges}
 
@@ -49,5 +57,5 @@ def load_graph_json(path: Path) -> nx.MultiDiGraph:
 def write_json(graph: nx.MultiDiGraph, out_dir: Path, context: ExportContext) -> list[Path]:
     payload = graph_to_dict(graph)
     payload["tool_version"] = context.tool_version
-    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, indent=1)
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # the C encoder: no indent
     return [write_atomic(out_dir / "graph.json", text + "\n")]

@@ -55,13 +55,9 @@ def prefixes(context: ExportContext) -> dict[str, str]:
 
 def rdf_quads(graph: nx.MultiDiGraph, context: ExportContext, named_graphs: bool = False,
               created: str | None = None) -> list[Quad]:
-    """Every quad of the export, sorted and without repeats."""
-    return sorted(set(_quads(graph, context, named_graphs, created)), key=_sort_key)
-
-
-def _sort_key(q: Quad):
-    o = q.o if isinstance(q.o, str) else "\x00" + q.o.value + "\x00" + (q.o.datatype or "")
-    return (q.g or "", q.s, q.p, o)
+    """Every quad of the export without repeats, in the order they are made (sorted nodes and edges,
+    so the same graph always gives the same order)."""
+    return list(dict.fromkeys(_quads(graph, context, named_graphs, created)))
 
 
 def _quads(graph: nx.MultiDiGraph, context: ExportContext, named: bool, created: str | None) -> Iterator[Quad]:
@@ -116,7 +112,7 @@ def _quads(graph: nx.MultiDiGraph, context: ExportContext, named: bool, created:
                 yield Quad(d, V + key, Lit(meta[key]))
 
     extractors: set[str] = set()
-    for s, o, key, data in graph.edges(keys=True, data=True):
+    for s, o, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1])):
         pred = schema.predicates[data["predicate"]]
         si, oi, pi = iri(s), iri(o), iri(pred.iri)
         if data["polarity"] == "affirmed":
@@ -168,7 +164,7 @@ def _quads(graph: nx.MultiDiGraph, context: ExportContext, named: bool, created:
             ext = f"{schema.base}extractor/{ev.extractor.split(':')[0].replace('/', '-')}"
             yield Quad(e, PROV + "wasGeneratedBy", ext, g)
             extractors.add(ext)
-    for ext in extractors:
+    for ext in sorted(extractors):
         yield Quad(ext, RDF + "type", PROV + "Activity")
 
     # Dataset metadata: a creation time only when asked for, so that builds stay byte-identical.
