@@ -198,7 +198,7 @@ function render(){
 network.on('afterDrawing', () => { if(window.__drawnAt===undefined && nodes.length){ window.__drawnAt=performance.now();
   network.fit({animation:false});
   document.getElementById('status').setAttribute('data-drawn', String(Math.round(window.__drawnAt))); } });
-function safeLink(href){return /^https?:\/\//.test(href)?href:'#';}
+function safeLink(href){return /^https?:\\/\\//.test(href)?href:'#';}
 function highlighted(sentence, marks){const p=el('p'); let at=0;
   for(const [a,b] of marks){ if(a<at||b>sentence.length) continue; p.appendChild(document.createTextNode(sentence.slice(at,a)));
     p.appendChild(el('mark', sentence.slice(a,b))); at=b;}
