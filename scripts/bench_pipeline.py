@@ -22,7 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
+from benchlib import timed  # noqa: E402
 from kg import __version__  # noqa: E402
 from kg.analysis import Analyser  # noqa: E402
 from kg.export import EXPORTERS, ExportContext  # noqa: E402
@@ -67,12 +69,6 @@ def synthetic_corpus(folder: Path, megabytes: float, seed: int) -> tuple[int, in
         size += len(text.encode())
         files += 1
     return size, files
-
-
-def timed(fn):
-    start = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> int:

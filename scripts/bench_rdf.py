@@ -13,15 +13,16 @@ import argparse
 import random
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 import pyoxigraph as ox  # noqa: E402
 import rdflib  # noqa: E402
 
+from benchlib import timed  # noqa: E402
 from kg import __version__  # noqa: E402
 from kg.export.base import ExportContext  # noqa: E402
 from kg.export.rdf import Lit, rdf_quads, serialize  # noqa: E402
@@ -65,12 +66,6 @@ def rdflib_graph(quads) -> rdflib.Graph:
              if isinstance(q.o, Lit) else rdflib.URIRef(q.o))
         g.add((rdflib.URIRef(q.s), rdflib.URIRef(q.p), o))
     return g
-
-
-def timed(fn):
-    start = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> int:

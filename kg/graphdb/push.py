@@ -6,7 +6,7 @@ change nothing; the summary counts what was created and what already existed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from .model import PropertyGraph
@@ -27,7 +27,6 @@ class PushSummary:
     relationships_updated: int = 0
     properties_set: int = 0
     batches: int = 0
-    by_table: dict[str, int] = field(default_factory=dict)
 
     def line(self) -> str:
         return (f"nodes: {self.nodes_created} created, {self.nodes_updated} updated; relationships: "
