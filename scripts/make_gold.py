@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tomllib
 from pathlib import Path
@@ -67,7 +68,7 @@ def convert(annotation_path: Path, out_dir: Path) -> Path:
                 record["sentence"]["text"] = sentence.text
             assertions.append(record)
     out = out_dir / f"{annotation_path.stem}.json"
-    relative = Path(*([".."] * len(out_dir.resolve().relative_to(ROOT.parent).parts))) / source.relative_to(ROOT.parent)
+    relative = Path(os.path.relpath(source, out_dir.resolve()))  # relative to the gold file, whatever the checkout's name
     payload = {"documents": [{"id": doc.id, "source": str(relative), "mentions": mentions, "assertions": assertions}]}
     out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return out
