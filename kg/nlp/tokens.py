@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -10,8 +10,8 @@ _GREEK = str.maketrans({"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta
 INVISIBLE = {"-", "‐", "‑", "–"}  # hyphens join words but never matter for matching
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word or punctuation mark with its offsets (a named tuple: millions are made, they must be cheap)."""
     start: int
     end: int
     text: str
@@ -44,8 +44,12 @@ def normalise(word: str) -> str:
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
-    return [Token(m.start() + offset, m.end() + offset, m.group(), normalise(m.group()))
-            for m in _TOKEN.finditer(text)]
+    out = []
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        start = m.start() + offset
+        out.append(Token(start, start + len(word), word, normalise(word)))
+    return out
 
 
 def phrase_key(phrase: str) -> tuple[str, ...]:
