@@ -73,12 +73,15 @@ def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], time
 
         def rate(_):
             elapsed = max(time.monotonic() - started, 1e-6)
-            return f"{done[0] / elapsed:.1f} docs/s"
-        bar = click.progressbar(length=total, label="extracting", file=sys.stderr, show_pos=True, show_eta=True,
-                                item_show_func=rate)
+            return f"{done[0] / elapsed:.1f} files/s"
+        bar = click.progressbar(length=total, label="reading and extracting", file=sys.stderr, show_pos=True,
+                                show_eta=True, item_show_func=rate)
         bar.__enter__()
 
         def update(n: int) -> None:
+            n = min(n, total - done[0])  # an archive yields many articles for one file
+            if n <= 0:
+                return
             done[0] += n
             bar.update(n, current_item=done[0])
             if done[0] >= total:

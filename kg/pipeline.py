@@ -6,9 +6,9 @@ import json
 import time
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import networkx as nx
 
@@ -18,7 +18,7 @@ from .export import EXPORTERS, ExportContext, write_atomic
 from .graph import build_graph
 from .model import Assertion, Document, Term
 from .ontology.lexicon import Lexicon, default_lexicon, with_ontologies
-from .readers import read_inputs
+from .readers import iter_input_files, read_inputs
 from .resources import data_dir
 from .schema import Schema, default_schema
 
@@ -75,17 +75,28 @@ def default_inputs() -> list[str]:
     return [str(data_dir("corpus"))]
 
 
-def collect_documents(inputs: Iterable[str], report: BuildReport, on_error: Callable[[str], None]) -> list[Document]:
-    """Read every input; a bad file becomes one line in the report and the rest goes on."""
-    documents: dict[str, Document] = {}
+def stream_documents(inputs: Iterable[str], report: BuildReport, on_error: Callable[[str], None],
+                     on_item: Callable[[int], None] = lambda n: None) -> Iterator[Document]:
+    """Every document of the inputs once (the same paper twice, e.g. in two formats, counts once);
+    a bad file becomes one line in the report and the rest goes on. on_item(1) after each file read."""
+    seen: set[str] = set()
     for result in read_inputs(inputs):
+        on_item(1)
         if result.error:
             report.skipped.append({"source": result.source, "reason": result.error})
             on_error(result.error)
             continue
         for doc in result.documents:
-            documents.setdefault(doc.id, doc)  # the same paper twice (e.g. two formats) counts once
-    return [documents[k] for k in sorted(documents)]
+            if doc.id not in seen:
+                seen.add(doc.id)
+                yield doc
+
+
+def collect_documents(inputs: Iterable[str], report: BuildReport, on_error: Callable[[str], None]) -> list[Document]:
+    return sorted(stream_documents(inputs, report, on_error), key=lambda d: d.id)
+
+
+BATCH_DOCUMENTS = 512  # documents in memory at once: texts are dropped once their batch is extracted
 
 
 def drop_weak_edges(graph: nx.MultiDiGraph, min_confidence: float) -> int:
@@ -126,12 +137,30 @@ def _build(inputs, out_dir, formats, on_error, progress, schema, lexicon, ontolo
     schema = schema or default_schema()
     lexicon = with_ontologies(lexicon or default_lexicon(), list(ontologies))
     report = BuildReport(inputs=list(inputs))
-    with timer("read"):
-        documents = collect_documents(inputs, report, on_error)
     stats = CacheStats()
-    with timer("analyse and extract"):
-        results = process_documents(documents, lexicon, list(extractors), None if rebuild else out_dir / ".cache",
-                                    jobs, executor, scheduler, stats, progress(len(documents)))
+    documents: list[Document] = []  # metadata only: the texts go once their batch is extracted
+    results = []
+    batch: list[Document] = []
+    update = progress(sum(1 for _ in iter_input_files(inputs)))  # the bar counts input files
+
+    def extract_batch() -> None:
+        with timer("analyse and extract"):
+            results.extend(process_documents(batch, lexicon, list(extractors), None if rebuild else out_dir / ".cache",
+                                             jobs, executor, scheduler, stats))
+        documents.extend(replace(d, text="", sections=()) for d in batch)
+        batch.clear()
+
+    reader = stream_documents(inputs, report, on_error, update)
+    while True:
+        with timer("read"):
+            doc = next(reader, None)
+        if doc is None:
+            break
+        batch.append(doc)
+        if len(batch) >= BATCH_DOCUMENTS:
+            extract_batch()
+    extract_batch()
+    documents.sort(key=lambda d: d.id)
     with timer("merge"):
         assertions, mentioned, opened, skipped = merge(results)
         by_id = {d.id: d for d in documents}
