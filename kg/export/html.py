@@ -78,6 +78,19 @@ def initial_nodes(graph: nx.MultiDiGraph, limit: int = LAYOUT_LIMIT) -> list[str
     return sorted(ranked[:limit])
 
 
+def barrier_matrix(graph: nx.MultiDiGraph) -> dict:
+    """The review's question as a table: which strategies overcome which barriers, with evidence counts."""
+    barriers = sorted((n for n, d in graph.nodes(data=True) if d.get("category") == "Barrier"),
+                      key=lambda n: graph.nodes[n]["label"].lower())
+    cells: dict[str, dict[str, dict]] = {}
+    for s, o, data in graph.edges(data=True):
+        if data["predicate"] == "overcomes" and data["polarity"] == "affirmed" and o in barriers:
+            cells.setdefault(o, {})[s] = {"evidence": data["evidence_count"], "edge": data["assertion_id"]}
+    strategies = sorted({s for row in cells.values() for s in row}, key=lambda n: graph.nodes[n]["label"].lower())
+    return {"barriers": barriers, "strategies": strategies, "cells": cells,
+            "unopposed": [b for b in barriers if b not in cells]}
+
+
 def page_data(graph: nx.MultiDiGraph, context: ExportContext) -> dict:
     schema = context.schema
     shown = initial_nodes(graph)
@@ -116,7 +129,7 @@ def page_data(graph: nx.MultiDiGraph, context: ExportContext) -> dict:
                         "synonyms": graph.nodes[c].get("synonyms", []), "iri": schema.iri(c),
                         "documents": graph.nodes[c].get("documents", 0)} for c in sorted(graph.nodes)}
     legend = [{"name": c.name, "colour": c.colour} for c in schema.categories.values()]
-    return {"nodes": net.nodes, "edges": net.edges, "nodeDetail": nodes_detail, "edgeDetail": edges_detail,
+    return {"matrix": barrier_matrix(graph), "nodes": net.nodes, "edges": net.edges, "nodeDetail": nodes_detail, "edgeDetail": edges_detail,
             "legend": legend, "shown": shown, "predicates": sorted(schema.predicates),
             "studyTypes": ["clinical", "preclinical_in_vivo", "in_vitro", "review", "unknown"]}
 
@@ -135,9 +148,17 @@ mark{background:#ffe08a}
 .ev{border-top:1px solid #ddd;padding:4px 0}
 .meta{color:#555;font-size:12px}
 fieldset{border:1px solid #ddd;margin:6px 0;padding:4px 6px}
+#matrixview{flex:1 1 auto;min-width:0;height:100vh;overflow:auto;padding:8px;box-sizing:border-box}
+#matrix{border-collapse:collapse;font-size:12px} #matrix td,#matrix th{border:1px solid #ccc;padding:3px 6px;text-align:center}
+#matrix th.row{text-align:left} #matrix td.hit{background:#fde2c8;cursor:pointer}
 input[type=search]{width:70%}
 </style></head>
-<body><div id="graph"></div><div id="side"><h3>__TITLE__</h3><div id="legend"></div>
+<body><div id="graph"></div><div id="matrixview" hidden><h3>Which strategies overcome which barriers</h3>
+<p class="meta">Each cell counts the sentences that say the strategy overcomes the barrier; click it for them.</p>
+<table id="matrix"></table><h4>Barriers with no strategy against them</h4><ul id="unopposed"></ul></div>
+<div id="side"><h3>__TITLE__</h3>
+<p><button type="button" id="tabgraph">Graph</button> <button type="button" id="tabmatrix">Barriers &times; strategies</button></p>
+<div id="legend"></div>
 <p id="status" class="meta">loading...</p>
 <form id="find"><input type="search" id="q" list="names" placeholder="find a concept (label or synonym)" autocomplete="off">
 <button type="submit">Find</button><datalist id="names"></datalist></form>
@@ -233,6 +254,19 @@ document.getElementById('n1').addEventListener('click',()=>neighbourhood(1));
 document.getElementById('n2').addEventListener('click',()=>neighbourhood(2));
 document.getElementById('all').addEventListener('click',()=>{state.focus=null; render(); network.fit({animation:false});});
 document.getElementById('expand').addEventListener('click',()=>{ if(!selected) return; for(const m of (ADJ.get(selected)||[])) state.shown.add(m); render();});
+function buildMatrix(){const m=DATA.matrix, table=document.getElementById('matrix'); table.replaceChildren();
+  const head=el('tr'); head.appendChild(el('th','barrier / strategy'));
+  for(const s of m.strategies) head.appendChild(el('th', DATA.nodeDetail[s].label)); table.appendChild(head);
+  for(const b of m.barriers){ if(!m.cells[b]) continue; const tr=el('tr'); tr.appendChild(el('th', DATA.nodeDetail[b].label, {class:'row'}));
+    for(const s of m.strategies){ const c=(m.cells[b]||{})[s]; const td=el('td', c?String(c.evidence):'');
+      if(c){ td.className='hit'; td.addEventListener('click',()=>showEdge(c.edge)); } tr.appendChild(td);} table.appendChild(tr);}
+  const list=document.getElementById('unopposed'); list.replaceChildren();
+  for(const b of m.unopposed) list.appendChild(el('li', DATA.nodeDetail[b].label));}
+function tab(which){ document.getElementById('graph').hidden = which!=='graph';
+  document.getElementById('matrixview').hidden = which!=='matrix'; if(which==='graph') network.fit({animation:false}); }
+document.getElementById('tabgraph').addEventListener('click',()=>tab('graph'));
+document.getElementById('tabmatrix').addEventListener('click',()=>tab('matrix'));
+buildMatrix();
 render(); network.fit({animation:false});
 </script></body></html>
 """
