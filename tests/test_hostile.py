@@ -46,6 +46,7 @@ def bad_files() -> dict[str, bytes]:
         "malformed.xml": b"<PubmedArticleSet><PubmedArticle><MedlineCitation></PubmedArticle>",
         "not_a_paper.json": b'{"hello": "world"}',
         "huge_line.txt": b"x" * (MAX_LINE_CHARS + 10),
+        "fifty_mb_line.txt": b"y" * 50_000_000,
         "terms_only.txt": f"Term soup\n\n{terms}.".encode(),
         "xxe_file.xml": b'<?xml version="1.0"?><!DOCTYPE PubmedArticleSet [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
                         b"<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>7</PMID><Article><ArticleTitle>Leak &x; here"
