@@ -16,7 +16,7 @@ from . import __version__
 from .process import CacheStats, merge, process_documents
 from .export import EXPORTERS, ExportContext, write_atomic
 from .graph import build_graph
-from .model import Assertion, Document, Term
+from .model import Document
 from .ontology.lexicon import Lexicon, default_lexicon, with_ontologies
 from .readers import iter_input_files, read_inputs
 from .resources import data_dir
@@ -90,10 +90,6 @@ def stream_documents(inputs: Iterable[str], report: BuildReport, on_error: Calla
             if doc.id not in seen:
                 seen.add(doc.id)
                 yield doc
-
-
-def collect_documents(inputs: Iterable[str], report: BuildReport, on_error: Callable[[str], None]) -> list[Document]:
-    return sorted(stream_documents(inputs, report, on_error), key=lambda d: d.id)
 
 
 BATCH_DOCUMENTS = 512  # documents in memory at once: texts are dropped once their batch is extracted

@@ -6,7 +6,6 @@ import io
 import json
 from pathlib import Path
 
-from rdflib import Graph
 
 from .resources import data_dir
 

@@ -9,7 +9,6 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.ontology.lexicon import default_lexicon
 from kg.process import CacheStats, DocResult, Worker, process_documents
 from kg.readers import read_inputs
 

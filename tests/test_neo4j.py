@@ -1,9 +1,6 @@
 """The Neo4j bundle, loaded for real into an embedded Cypher engine (Kuzu), and the push over the driver."""
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from pathlib import Path
 
