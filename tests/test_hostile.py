@@ -153,7 +153,9 @@ def test_a_build_killed_during_export_leaves_the_previous_outputs_intact(tmp_pat
         (corpus / f"doc{i:03}.txt").write_text(f"Study {i}\n\n" + base.split("\n", 1)[1] + f" Sample {i} was used.")
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONHASHSEED": "0"}
-    command = [sys.executable, "-m", "kg.cli", "build", str(corpus), "-o", str(out), "--quiet"]
+    formats = ["turtle", "ntriples", "jsonld", "trig", "nquads", "html", "neo4j", "json"]  # many writes: a wide window
+    command = [sys.executable, "-m", "kg.cli", "build", str(corpus), "-o", str(out), "--quiet"] + \
+        [a for f in formats for a in ("-f", f)]
     subprocess.run(command, check=True, env=env, cwd=ROOT)
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")}
     process = subprocess.Popen(command, env=env, cwd=ROOT)
