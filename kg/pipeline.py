@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Iterator
 import networkx as nx
 
 from . import __version__
-from .process import CacheStats, merge, process_documents
+from .process import CacheStats, DocResult, document_key, load_result, merge, process_documents, result_versions
 from .export import EXPORTERS, ExportContext, write_atomic
 from .graph import build_graph
 from .model import Document
@@ -92,6 +92,68 @@ def stream_documents(inputs: Iterable[str], report: BuildReport, on_error: Calla
                 yield doc
 
 
+def document_meta(doc: Document) -> dict:
+    return {"id": doc.id, "title": doc.title, "year": doc.year, "doi": doc.doi, "pmid": doc.pmid, "pmcid": doc.pmcid,
+            "source": doc.source, "format": doc.format}
+
+
+class FileIndex:
+    """What each input file gave at the last build (its documents and their result keys), by size and
+    modification time: an unchanged file is not read again, its cached results are used as they are."""
+
+    def __init__(self, cache_dir: Path | None, versions: str, entries: dict):
+        self.cache_dir, self.versions, self.entries, self.next = cache_dir, versions, entries, {}
+
+    @classmethod
+    def load(cls, cache_dir: Path | None, versions: str) -> "FileIndex":
+        entries = {}
+        if cache_dir is not None and (cache_dir / "files.json").is_file():
+            try:
+                data = json.loads((cache_dir / "files.json").read_text(encoding="utf-8"))
+                if data.get("versions") == versions:
+                    entries = data["files"]
+            except (ValueError, KeyError, TypeError):
+                entries = {}
+        return cls(cache_dir, versions, entries)
+
+    @staticmethod
+    def _stamp(path: Path) -> list[int]:
+        stat = path.stat()
+        return [stat.st_size, stat.st_mtime_ns]
+
+    def fresh(self, path: Path | None) -> list[tuple[dict, DocResult]] | None:
+        if path is None or self.cache_dir is None:
+            return None
+        entry = self.entries.get(str(path.resolve()))
+        try:
+            if not entry or entry["stamp"] != self._stamp(path):
+                return None
+        except OSError:
+            return None
+        out = []
+        for meta, key in entry["docs"]:
+            result = load_result(self.cache_dir, key)
+            if result is None:
+                return None
+            out.append((meta, result))
+        self.next[str(path.resolve())] = entry
+        return out
+
+    def remember(self, path: Path | None, docs: list[tuple[dict, str]]) -> None:
+        if path is not None and self.cache_dir is not None and docs:
+            try:
+                self.next[str(path.resolve())] = {"stamp": self._stamp(path), "docs": docs}
+            except OSError:
+                pass
+
+    def save(self) -> None:
+        if self.cache_dir is None:
+            return
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.cache_dir / "files.json",
+                     json.dumps({"versions": self.versions, "files": self.next}, sort_keys=True))
+
+
 BATCH_DOCUMENTS = 512  # documents in memory at once: texts are dropped once their batch is extracted
 
 
@@ -134,28 +196,47 @@ def _build(inputs, out_dir, formats, on_error, progress, schema, lexicon, ontolo
     lexicon = with_ontologies(lexicon or default_lexicon(), list(ontologies))
     report = BuildReport(inputs=list(inputs))
     stats = CacheStats()
+    cache_dir = None if rebuild else out_dir / ".cache"
+    versions = result_versions(lexicon, list(extractors))
+    index = FileIndex.load(cache_dir, versions)
     documents: list[Document] = []  # metadata only: the texts go once their batch is extracted
     results = []
     batch: list[Document] = []
-    update = progress(sum(1 for _ in iter_input_files(inputs)))  # the bar counts input files
+    seen: set[str] = set()
+    files = list(iter_input_files(inputs))
+    update = progress(len(files))  # the bar counts input files
 
     def extract_batch() -> None:
         with timer("analyse and extract"):
-            results.extend(process_documents(batch, lexicon, list(extractors), None if rebuild else out_dir / ".cache",
-                                             jobs, executor, scheduler, stats))
+            results.extend(process_documents(batch, lexicon, list(extractors), cache_dir, jobs, executor, scheduler,
+                                             stats))
         documents.extend(replace(d, text="", sections=()) for d in batch)
         batch.clear()
 
-    reader = stream_documents(inputs, report, on_error, update)
-    while True:
+    for source, path in files:
         with timer("read"):
-            doc = next(reader, None)
-        if doc is None:
-            break
-        batch.append(doc)
+            cached = index.fresh(path)
+            if cached is not None:  # unchanged since the last build: its results, without reading it
+                for meta, result in cached:
+                    if meta["id"] not in seen:
+                        seen.add(meta["id"])
+                        documents.append(Document(text="", sections=(), **meta))
+                        results.append(result)
+                        stats.hits += 1
+                update(1)
+                continue
+            read = list(stream_documents([source], report, on_error, update))
+        entries = []
+        for doc in read:
+            entries.append((document_meta(doc), document_key(doc, versions)))
+            if doc.id not in seen:
+                seen.add(doc.id)
+                batch.append(doc)
+        index.remember(path, entries)
         if len(batch) >= BATCH_DOCUMENTS:
             extract_batch()
     extract_batch()
+    index.save()
     documents.sort(key=lambda d: d.id)
     with timer("merge"):
         assertions, mentioned, opened, skipped = merge(results)

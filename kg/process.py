@@ -71,6 +71,18 @@ def extractor_version(specs: Sequence[str]) -> str:
     return "|".join(parts)
 
 
+def result_versions(lexicon: Lexicon, extractors: Sequence[str]) -> str:
+    """Everything besides a document's content that its result depends on."""
+    return "|".join([lexicon.version, code_version(), extractor_version(extractors)])
+
+
+def load_result(cache_dir: Path, key: str) -> DocResult | None:
+    try:
+        return DocResult.from_json((cache_dir / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def document_key(doc: Document, versions: str) -> str:
     payload = json.dumps(asdict(doc), ensure_ascii=False, sort_keys=True)
     return hashlib.sha256((payload + "\0" + versions).encode("utf-8")).hexdigest()[:32]
@@ -122,7 +134,7 @@ def process_documents(documents: Sequence[Document], lexicon: Lexicon, extractor
     stats = stats if stats is not None else CacheStats()
     for spec in extractors:
         create(spec)  # a bad extractor name or argument fails here, with its message, not inside a worker
-    versions = "|".join([lexicon.version, code_version(), extractor_version(extractors)])
+    versions = result_versions(lexicon, extractors)
     keys = [document_key(d, versions) for d in documents]
     results: dict[int, DocResult] = {}
     todo: list[int] = []

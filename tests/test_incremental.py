@@ -86,3 +86,24 @@ def test_dask_executor_on_a_local_cluster_gives_the_same_graph(tmp_path):
                                       "--scheduler", cluster.scheduler_address])
     assert result.exit_code == 0, result.output
     assert graph_files(tmp_path / "local") == graph_files(tmp_path / "dask")
+
+
+def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
+    import kg.readers as readers
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", str(corpus), "-o", str(out), "--quiet", "-j", "1"]).exit_code == 0
+    before = graph_files(out)
+    calls: list[str] = []
+    original = readers.read_bytes
+    monkeypatch.setattr(readers, "read_bytes", lambda data, source: calls.append(source) or original(data, source))
+    assert runner.invoke(main, ["build", str(corpus), "-o", str(out), "--quiet", "-j", "1"]).exit_code == 0
+    assert calls == [] and graph_files(out) == before
+    changed = corpus / "02_rabbit_preconditioning.txt"
+    changed.write_text(changed.read_text() + " Rabbits were followed for 12 weeks.")
+    assert runner.invoke(main, ["build", str(corpus), "-o", str(out), "--quiet", "-j", "1"]).exit_code == 0
+    assert calls == [str(changed)]
+    report = json.loads((out / "report.json").read_text())
+    assert report["cache"] == {"extracted": 1, "reused": 5} and len(report["documents"]) == 6
