@@ -23,12 +23,15 @@ def test_wheel_carries_the_data_and_finds_it(tmp_path):
     (wheel,) = tmp_path.glob("ivd_kg-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("kg/_data/ontologies/lexicon.tsv", "kg/_data/ontologies/schema.toml",
-                     "kg/_data/ontologies/patterns.toml", "kg/_data/queries/q1_cell_mechanisms.rq",
-                     "kg/_data/corpus/01_endogenous_repair_review.md", "kg/cli.py"):
+                     "kg/_data/ontologies/patterns.toml", "kg/_data/ontologies/shapes.ttl",
+                     "kg/_data/ontologies/abbreviations.tsv", "kg/_data/ontologies/excluded_synonyms.txt",
+                     "kg/_data/ontologies/ivdkg.owl", "kg/_data/ontologies/assertion.schema.json",
+                     "kg/_data/queries/q1_cell_mechanisms.rq", "kg/_data/queries/q1_cell_mechanisms.cypher",
+                     "kg/_data/corpus/01_endogenous_repair_review.md", "kg/cli.py", "kg/graphdb/model.py"):
         assert required in names, required
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    probe = ("import kg.resources as r, kg.ontology.lexicon as l, kg.pipeline as p;"
+    probe = ("import kg.resources as r, kg.ontology.lexicon as l, kg.pipeline as p, kg.cli, kg.graphdb.push, kg.serve;"
              "print(r.data_dir('ontologies')); print(len(l.default_lexicon().terms)); print(p.default_inputs()[0])")
     env = {**os.environ, "PYTHONPATH": str(site)}
     out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True, env=env,
@@ -36,3 +39,10 @@ def test_wheel_carries_the_data_and_finds_it(tmp_path):
     assert out[0] == str(site / "kg" / "_data" / "ontologies")
     assert int(out[1]) > 100
     assert out[2] == str(site / "kg" / "_data" / "corpus")
+
+
+def test_every_subpackage_is_in_the_wheel_list():
+    import tomllib
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "kg").rglob("__init__.py")}
+    assert found <= listed, sorted(found - listed)
