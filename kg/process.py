@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -123,7 +123,6 @@ def _run(doc: Document) -> DocResult:
 class CacheStats:
     hits: int = 0
     misses: int = 0
-    keys: list[str] = field(default_factory=list)
 
 
 def process_documents(documents: Sequence[Document], lexicon: Lexicon, extractors: Sequence[str] = ("rules",),
@@ -158,7 +157,6 @@ def process_documents(documents: Sequence[Document], lexicon: Lexicon, extractor
             tmp = cache_dir / f".{keys[i]}.tmp"
             tmp.write_text(result.to_json(), encoding="utf-8")
             tmp.replace(cache_dir / f"{keys[i]}.json")
-    stats.keys = keys
     return [results[i] for i in range(len(documents))]
 
 

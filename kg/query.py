@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 
@@ -104,7 +105,6 @@ def run_query(store, sparql: str) -> tuple[list[str], list[list[str]]]:
 
 def _is_update(sparql: str) -> bool:
     """An update request (INSERT, DELETE, LOAD, CLEAR, ...) outside strings and comments."""
-    import re
     text = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*|<[^>\s]*>', " ", sparql)
     return bool(re.search(r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b", text, re.IGNORECASE))
 

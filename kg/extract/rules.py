@@ -134,21 +134,21 @@ class RuleExtractor:
         return None
 
     # ---- one sentence -----------------------------------------------------------------------
-    def sentence_relations(self, s: AnalysedSentence) -> list[tuple[int, int, tuple[str, str], Trigger | None, float, bool]]:
-        """(subject hit, object hit, (predicate, object id), trigger, confidence, passive) for one sentence."""
+    def sentence_relations(self, s: AnalysedSentence) -> list[tuple[int, int, tuple[str, str], Trigger | None, float]]:
+        """(subject hit, object hit, (predicate, object id), trigger, confidence) for one sentence."""
         hits, tokens = s.hits, s.tokens
         triggers = self.find_triggers(s)
         breaks = [k for k, t in enumerate(tokens) if t.text.lower() in self.clause_breaks]
-        found: list[tuple[int, int, tuple[str, str], Trigger | None, float, bool]] = []
+        found: list[tuple[int, int, tuple[str, str], Trigger | None, float]] = []
         previous: tuple[Trigger, Group | None, Group | None] | None = None
         if triggers and self._adjectival(s, triggers[0]):
             triggers = triggers[1:]
         trigger_tokens = {k for t in triggers for k in range(t.first, t.last + 1)}
         for n, trig in enumerate(triggers):
-            left_lo = max([triggers[n - 1].last + 1] if n else [0] + [b + 1 for b in breaks if b < trig.first])
-            left_lo = max([left_lo] + [b + 1 for b in breaks if b < trig.first])
-            right_hi = min([triggers[n + 1].first] if n + 1 < len(triggers) else [len(tokens)])
-            right_hi = min([right_hi] + [b for b in breaks if b > trig.last])
+            # the slot of this trigger: from the previous trigger or clause break to the next one
+            left_lo = max([triggers[n - 1].last + 1 if n else 0] + [b + 1 for b in breaks if b < trig.first])
+            right_hi = min([triggers[n + 1].first if n + 1 < len(triggers) else len(tokens)]
+                           + [b for b in breaks if b > trig.last])
             nominal = tuple(t.key.lower() for t in tokens[trig.first:trig.last + 1]) in self.nominal
             passive = trig.first > 0 and tokens[trig.first - 1].text.lower() in self.be_verbs
             agent_at = self._after_agent(s, trig.last + 1)
@@ -176,7 +176,7 @@ class RuleExtractor:
                                 continue
                             chosen = self.predicate_for(trig.kind, s.mentions[si], s.mentions[oi])
                             if chosen:
-                                found.append((si, oi, chosen, trig, confidence * (0.85 ** rank), passive))
+                                found.append((si, oi, chosen, trig, confidence * (0.85 ** rank)))
                                 pairs_found = True
                 if pairs_found:
                     chosen_subject = group
@@ -227,7 +227,7 @@ class RuleExtractor:
         return all(w in allowed or is_negation(t) or is_hedge(t)
                    for w, t in zip(between, s.tokens[start:trig.first]))
 
-    def _adjacent(self, s: AnalysedSentence) -> list[tuple[int, int, tuple[str, str], Trigger | None, float, bool]]:
+    def _adjacent(self, s: AnalysedSentence) -> list[tuple[int, int, tuple[str, str], Trigger | None, float]]:
         out = []
         for k in range(len(s.hits) - 1):
             left, right = s.hits[k], s.hits[k + 1]
@@ -245,7 +245,7 @@ class RuleExtractor:
                         s.mentions[subj].category, s.mentions[obj].category):
                     continue
                 trig = Trigger(left.last + 1, right.first - 1, "adjacent", " ".join(gap))
-                out.append((subj, obj, (predicate, s.mentions[obj].curie), trig, 0.7, False))
+                out.append((subj, obj, (predicate, s.mentions[obj].curie), trig, 0.7))
                 break
         return out
 
@@ -258,7 +258,7 @@ class RuleExtractor:
             seen: set[tuple[str, str, str]] = set()
             qty = quantities(s.sentence.text)
             organisms = [m.curie for m in s.mentions if m.category == "Organism"]
-            for si, oi, (predicate, object_id), trig, confidence, _passive in self.sentence_relations(s):
+            for si, oi, (predicate, object_id), trig, confidence in self.sentence_relations(s):
                 subj, obj = s.mentions[si], s.mentions[oi]
                 if subj.category == "Organism" or obj.category == "Organism":
                     continue
