@@ -71,8 +71,15 @@ class Mention:
     text: str
     curie: str
     category: str
-    matched_by: str  # label | synonym | abbreviation
+    matched_by: str  # label | synonym | abbreviation | ... (how grounding found it)
     sentence: int
+    parts: tuple[tuple[int, int], ...] = ()  # a discontinuous mention ("rod ... photoreceptors"): its pieces
+    markers: tuple[str, ...] = ()            # markers that define the cells ("Tie2+ progenitor cells": Tie2)
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """The character ranges the mention covers: its pieces, or the one range start..end."""
+        return self.parts or ((self.start, self.end),)
 
 
 @dataclass(frozen=True)
