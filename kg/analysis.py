@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from .model import Document, Mention, Sentence, Term
-from .nlp.abbreviations import definition_spans, short_form_matches
+from .nlp.abbreviations import definition_spans, prior_expansions, short_form_matches
 from .nlp.context import majority, study_type_cues
 from .nlp.open_vocabulary import list_items, open_term
 from .nlp.sentences import split_document
@@ -23,6 +24,7 @@ class AnalysedSentence:
     hits: tuple[Hit, ...]            # indices into tokens
     mentions: tuple[Mention, ...]    # one per hit, same order
     study_cues: tuple[tuple[int, str], ...]  # (offset in sentence, study type)
+    nested: tuple[Mention, ...] = ()  # mentions of another ontology inside a longer one (not used for relations)
 
 
 @dataclass(frozen=True)
@@ -36,15 +38,22 @@ class AnalysedDocument:
 
     @property
     def mentions(self) -> tuple[Mention, ...]:
-        return tuple(m for s in self.sentences for m in s.mentions)
+        """Every grounded mention, nested ones included, in text order; references ("these cells") are not
+        mentions of a concept's name and are left out."""
+        return tuple(m for s in self.sentences
+                     for m in sorted(s.mentions + s.nested, key=lambda m: (m.start, -m.end, m.curie))
+                     if m.matched_by != "anaphora")
 
 
 class Analyser:
     """Holds the compiled lexicon; `analyse` is a pure function of the document."""
 
-    def __init__(self, lexicon: Lexicon):
+    def __init__(self, lexicon: Lexicon, profile: frozenset[tuple[tuple[str, ...], str]] = frozenset()):
+        """`profile`: (phrase key, id) pairs never to ground, an annotation convention (see load_profile)."""
         self.lexicon = lexicon
-        self.matcher = Matcher(lexicon)
+        self.matcher = Matcher.of(lexicon)
+        self.profile = profile
+        self.prior_expansions = prior_expansions()
         patterns = load_patterns()
         self.skip_headings = frozenset(h.lower() for h in patterns["sections"]["skip"])
         self.anaphora = {tuple(k.lower() for k in phrase_key(p)): patterns["anaphora"]["category"]
@@ -54,6 +63,7 @@ class Analyser:
 
     def analyse(self, document: Document) -> AnalysedDocument:
         local: dict[tuple[str, ...], tuple[Term | None, str]] = {}
+        expansions = dict(self.prior_expansions)
         defined: list[tuple[str, str]] = []
         opened: dict[str, Term] = {}
         last_of_category: dict[str, Term] = {}
@@ -61,34 +71,68 @@ class Analyser:
         for sentence in split_document(document, self.skip_headings):
             all_tokens = tokenize(sentence.text, sentence.start)
             definitions = definition_spans(all_tokens, sentence.text, sentence.start)
-            # Pass 1 sees the definitions, to learn what each short form stands for in this document.
-            plain = [t for t in all_tokens if t.text not in INVISIBLE]
-            hits = self.matcher.scan(plain, local)
+            # Pass 1 learns what each '(SF)' stands for in this document: the words before it that spell it.
             for open_i, close_i, short in definitions:
                 key = phrase_key(short)
-                if key in local:
+                if len(key) != 1 or (key[0] in expansions and expansions[key[0]][1] == "abbreviation"):
                     continue
                 before = [t for t in all_tokens[:open_i] if t.text not in INVISIBLE]
-                hit = next((h for h in hits if before and plain[h.last] is before[-1]), None)
-                if hit and short_form_matches(short, document.text[plain[hit.first].start:plain[hit.last].end]):
-                    local[key] = (hit.term, "abbreviation")
-                    defined.append((short, hit.term.id))
-                elif before and short_form_matches(short, document.text[before[max(0, len(before) - 6)].start:before[-1].end]):
-                    local[key] = (None, "abbreviation")  # defined here as something unknown: no domain prior
-                    defined.append((short, ""))
+                long_form = long_form_of(short, before, document.text)
+                if long_form:
+                    expansions[key[0]] = (tuple(t.key for t in long_form), "abbreviation")
+                    found = self.matcher.scan(long_form)
+                    whole = found[0].term.id if len(found) == 1 and found[0].last == len(long_form) - 1 \
+                        and found[0].first == 0 else ""
+                    defined.append((short, whole))
             # Pass 2 hides the '(SF)' definitions so 'mesenchymal stem cell (MSC) transplantation' matches whole.
             hidden = {k for o, c, _ in definitions for k in range(o, c + 1)}
-            visible = tuple(t for k, t in enumerate(all_tokens) if k not in hidden and t.text not in INVISIBLE)
-            hits = tuple(self._with_open_vocabulary(visible, list(self.matcher.scan(visible, local)), local, opened))
+            shown = [k for k, t in enumerate(all_tokens) if k not in hidden and t.text not in INVISIBLE]
+            visible = tuple(all_tokens[k] for k in shown)
+            gap_after = frozenset(i for i in range(len(shown) - 1)
+                                  if any(k in hidden for k in range(shown[i] + 1, shown[i + 1])))
+            hits = self.matcher.scan(visible, local, expansions)
+            hits = self._with_ellipsis(visible, hits, expansions)
+            hits = tuple(self._with_open_vocabulary(visible, hits, local, opened))
             hits = tuple(self._with_anaphora(visible, list(hits), last_of_category))
-            mentions = tuple(
-                Mention(visible[h.first].start, visible[h.last].end,
-                        document.text[visible[h.first].start:visible[h.last].end], h.term.id, h.term.category,
-                        h.matched_by, sentence.index)
-                for h in hits)
-            sentences.append(AnalysedSentence(sentence, visible, hits, mentions, tuple(study_type_cues(sentence.text))))
+            lexical = [h for h in hits if h.matched_by not in ("cue", "anaphora") and not h.pieces]
+            nested = self.matcher.nested(visible, lexical, expansions)
+            if self.profile:
+                hits = tuple(h for h in hits if (_hit_key(visible, h), h.term.id) not in self.profile)
+                nested = [h for h in nested if (_hit_key(visible, h), h.term.id) not in self.profile]
+            mentions = tuple(_mention(document, visible, h, sentence.index, gap_after) for h in hits)
+            inner = tuple(_mention(document, visible, h, sentence.index, gap_after) for h in nested)
+            sentences.append(AnalysedSentence(sentence, visible, hits, mentions, tuple(study_type_cues(sentence.text)),
+                                              inner))
+        sentences = _licensed(sentences)
         return AnalysedDocument(document, tuple(sentences), tuple(defined), _document_study_type(document, sentences),
                                 _document_organism(sentences), tuple(opened[k] for k in sorted(opened)))
+
+    def _with_ellipsis(self, tokens, hits: list[Hit], expansions) -> list[Hit]:
+        """Coordinated names that share their last words: in "rod and cone photoreceptors" and "NP and AF
+        cells", the first conjunct is a mention of its own ("rod ... photoreceptors", "NP ... cells")."""
+        out = list(hits)
+        keys = [t.key.lower() for t in tokens]
+        taken = {k for h in hits for k in range(h.first, h.last + 1)}
+        for hit in hits:
+            conj = hit.first - 1
+            if hit.last == hit.first or conj < 1 or keys[conj] not in _CONJUNCTIONS:
+                continue
+            for width in (2, 1):
+                first = conj - width
+                if first < 0 or any(k in taken and not _is_exact(out, k, first, conj - 1) for k in range(first, conj)):
+                    continue
+                for tail in range(hit.first + 1, hit.last + 1):
+                    found = self.matcher.scan(list(tokens[first:conj]) + list(tokens[tail:hit.last + 1]), {}, expansions)
+                    if len(found) == 1 and found[0].first == 0 and found[0].last == width + hit.last - tail:
+                        out = [h for h in out if not (h.first >= first and h.last <= conj - 1)]
+                        out.append(Hit(first, conj - 1, found[0].term, "coordination",
+                                       pieces=((first, conj - 1), (tail, hit.last))))
+                        taken.update(range(first, conj))
+                        break
+                else:
+                    continue
+                break
+        return sorted(out, key=lambda h: h.first)
 
     def _with_open_vocabulary(self, tokens, hits: list[Hit], local, opened: dict[str, Term]) -> list[Hit]:
         """Listed phrases after a cue that no mention covers become open-vocabulary concepts."""
@@ -107,7 +151,7 @@ class Analyser:
         return sorted(hits, key=lambda h: h.first)
 
     def _lookup(self, key: tuple[str, ...]) -> Term | None:
-        found = self.matcher.table.get(key)
+        found = self.matcher.get(key)
         return found[0] if found else None
 
     def _with_anaphora(self, tokens, hits: list[Hit], last: dict[str, Term]) -> list[Hit]:
@@ -138,6 +182,75 @@ class Analyser:
             out.append(item)
             last[item.term.category] = item.term
         return out
+
+
+_CONJUNCTIONS = frozenset({"and", "or", ","})
+
+
+def _hit_key(tokens, hit: Hit) -> tuple[str, ...]:
+    return tuple(tokens[k].key for a, b in (hit.pieces or ((hit.first, hit.last),)) for k in range(a, b + 1))
+
+
+def load_profile(path: Path) -> frozenset[tuple[tuple[str, ...], str]]:
+    """An annotation profile: phrases a gold corpus's guidelines never mark with an id (ontologies/profiles/)."""
+    out = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith(("#", "phrase\t")):
+            phrase, curie = line.split("\t")[:2]
+            out.add((tuple(phrase.split(" ")), curie))
+    return frozenset(out)
+
+
+def _licensed(sentences: list[AnalysedSentence]) -> list[AnalysedSentence]:
+    """Drops the hits whose phrase needs a context ("rod": photoreceptors or the retina) the document lacks."""
+    if not any(h.licence for s in sentences for h in s.hits):
+        return sentences
+    present = {m.curie for s in sentences for m in s.mentions + s.nested}
+    present -= {h.term.id for s in sentences for h in s.hits if h.licence} - \
+        {h.term.id for s in sentences for h in s.hits if not h.licence}
+    out = []
+    for s in sentences:
+        keep = [k for k, h in enumerate(s.hits) if not h.licence or present.intersection(h.licence)]
+        if len(keep) == len(s.hits):
+            out.append(s)
+            continue
+        out.append(AnalysedSentence(s.sentence, s.tokens, tuple(s.hits[k] for k in keep),
+                                    tuple(s.mentions[k] for k in keep), s.study_cues, s.nested))
+    return out
+
+
+def _is_exact(hits: list[Hit], k: int, first: int, last: int) -> bool:
+    """Token k lies in a hit that covers exactly first..last (a conjunct the ellipsis may replace)."""
+    return any(h.first == first and h.last == last for h in hits if h.first <= k <= h.last)
+
+
+def _mention(document: Document, tokens, hit: Hit, sentence: int, gap_after: frozenset[int]) -> Mention:
+    """A hit as a mention: its pieces are split where a hidden '(SF)' or an ellipsis lies inside it."""
+    ranges: list[tuple[int, int]] = []
+    for first, last in hit.pieces or ((hit.first, hit.last),):
+        start = first
+        for k in range(first, last):
+            if k in gap_after:
+                ranges.append((start, k))
+                start = k + 1
+        ranges.append((start, last))
+    parts = tuple((tokens[a].start, tokens[b].end) for a, b in ranges)
+    start, end = parts[0][0], parts[-1][1]
+    text = " ... ".join(document.text[a:b] for a, b in parts) if len(parts) > 1 else document.text[start:end]
+    return Mention(start, end, text, hit.term.id, hit.term.category, hit.matched_by, sentence,
+                   parts if len(parts) > 1 else (), nested=hit.nested)
+
+
+def long_form_of(short: str, before: list[Token], text: str) -> list[Token]:
+    """The fewest words before '(SF)' that spell the short form, the first starting with its first letter
+    (Schwartz and Hearst's rule): "embryonic stem (ES)" -> embryonic stem."""
+    first_char = next((c.lower() for c in short if c.isalnum()), "")
+    words = [t for t in before if t.text.isalnum()]
+    for n in range(1, min(len(words), len(short) + 5) + 1):
+        candidate = before[before.index(words[-n]):]
+        if candidate[0].text[0].lower() == first_char and short_form_matches(short, text[candidate[0].start:candidate[-1].end]):
+            return candidate
+    return []
 
 
 TERM_LIST_SHARE = 0.7

@@ -10,6 +10,8 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .export.base import format_names
+from .export import EXPORTERS as _EXPORTERS  # noqa: F401  (registers every exporter: the choices come from the registry)
 
 EXIT_SKIPPED = 3
 
@@ -29,8 +31,9 @@ def main() -> None:
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
               show_default=True, help="Output folder.")
 @click.option("-f", "--format", "formats", multiple=True,
-              type=click.Choice(["turtle", "ntriples", "jsonld", "trig", "nquads", "html", "neo4j", "json"]),
-              help="Outputs to write (repeatable); default: turtle, html, neo4j, json.")
+              type=click.Choice(format_names()),
+              help="Outputs to write (repeatable); default: turtle, html, neo4j, json. bioc and pubtator write "
+                   "every grounded mention (mentions.bioc.xml/.json, mentions.pubtator).")
 @click.option("--timestamp", is_flag=True,
               help="Record the creation time in the RDF dataset metadata (the outputs then differ between builds).")
 @click.option("--ontology", "ontologies", multiple=True, type=click.Path(path_type=Path),
@@ -115,6 +118,8 @@ def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], time
                  "graph.json": "nodes, edges and evidence as JSON: kg stats",
                  "neo4j/import.sh": "neo4j-admin bulk import (see README)",
                  "neo4j/import.cypher": "cypher-shell -f, after copying neo4j/*.csv to Neo4j's import folder",
+                 "mentions.bioc.xml": "every grounded mention as BioC XML", "mentions.bioc.json": "the same as BioC JSON",
+                 "mentions.pubtator": "every grounded mention in PubTator format",
                  "report.json": "what was read and what was skipped"}
         for name in report.outputs:
             if name in hints:
@@ -151,7 +156,7 @@ def query(query: str | None, graph_path: Path, fmt: str, engine: str, list_queri
     click.echo(format_rows(columns, rows, fmt), nl=False)
 
 
-_EXPORT_FORMATS = ["turtle", "ntriples", "jsonld", "trig", "nquads", "html", "neo4j", "json"]
+_EXPORT_FORMATS = format_names(from_graph_only=True)  # mention outputs need the documents: only kg build writes them
 _EVIDENCE_OPTION = click.option("--neo4j-evidence", "neo4j_evidence", type=click.Choice(["nodes", "arrays"]),
                                 default="nodes", show_default=True,
                                 help="Neo4j: evidence as Evidence and Publication nodes, or as arrays on relationships.")
@@ -360,14 +365,26 @@ def fetch(identifiers: tuple[str, ...], query: str | None, limit: int, out_dir: 
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--ontology", "ontologies", multiple=True, type=click.Path(path_type=Path),
               help="Also load this ontology file (as for kg build); repeatable.")
+@click.option("--prefix", "prefixes", multiple=True, metavar="PREFIX",
+              help="Score only mentions and concepts whose id has this prefix (CL, UBERON, ...); repeatable.")
+@click.option("--mentions", "mentions_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Score this file's mentions (BioC XML/JSON or PubTator) instead of running the analyser.")
+@click.option("--match", "match", type=click.Choice(["exact", "overlap"]), default="exact", show_default=True,
+              help="Mentions: the same pieces and id (exact), or the same id and overlapping characters.")
 def evaluate(gold: tuple[Path, ...], inputs: tuple[str, ...], errors: bool, extractors: tuple[str, ...], fmt: str,
-             ontologies: tuple[Path, ...]) -> None:
-    """Precision, recall and F1 against GOLD files or folders (mentions, concepts, assertions)."""
+             ontologies: tuple[Path, ...], prefixes: tuple[str, ...], mentions_file: Path | None, match: str) -> None:
+    """Precision, recall and F1 against GOLD files or folders (mentions, concepts, assertions).
+
+    With --mentions, the file's mentions are scored and assertions are not. A score with nothing to divide
+    by (no predictions, or nothing in the gold) is shown as n/a (null in JSON).
+    """
     from .evaluate import GoldError, evaluate as run, format_report, load_gold
     from .extract import ExtractorError
 
     try:
-        report = run(load_gold(gold), _lexicon(ontologies), list(inputs) or None, extractors or ("rules",))
+        lexicon = None if mentions_file else _lexicon(ontologies)
+        report = run(load_gold(gold), lexicon, list(inputs) or None, extractors or ("rules",), prefixes,
+                     match == "overlap", mentions_file)
     except (GoldError, ExtractorError) as exc:
         raise KgError(str(exc)) from None
     if fmt == "json":

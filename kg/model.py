@@ -7,7 +7,7 @@ SECTION_KINDS = ("title", "abstract", "introduction", "methods", "results", "dis
 POLARITIES = ("affirmed", "negated")
 CERTAINTIES = ("stated", "hedged")
 STUDY_TYPES = ("clinical", "preclinical_in_vivo", "in_vitro", "review", "unknown")
-MATCHED_SCOPES = frozenset({"EXACT", "UNSPECIFIED", "CURATED", "ABBREVIATION"})
+MATCHED_SCOPES = frozenset({"EXACT", "UNSPECIFIED", "CURATED", "ABBREVIATION", "ADJECTIVE", "SYMBOL", "ALIAS", "PREVIOUS"})
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,7 @@ class Mention:
     sentence: int
     parts: tuple[tuple[int, int], ...] = ()  # a discontinuous mention ("rod ... photoreceptors"): its pieces
     markers: tuple[str, ...] = ()            # markers that define the cells ("Tie2+ progenitor cells": Tie2)
+    nested: bool = False  # inside a longer mention of another ontology ("striatal" in "striatal neuron")
 
     @property
     def spans(self) -> tuple[tuple[int, int], ...]:

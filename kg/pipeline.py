@@ -16,6 +16,7 @@ from . import __version__
 from .process import CacheStats, DocResult, document_key, load_result, merge, process_documents, result_versions
 from .export import EXPORTERS, ExportContext, write_atomic
 from .graph import build_graph
+from .mentions import AnnotatedDocument
 from .model import Document
 from .ontology.lexicon import Lexicon, default_lexicon, with_ontologies
 from .readers import iter_input_files, read_inputs
@@ -165,8 +166,9 @@ def drop_weak_edges(graph: nx.MultiDiGraph, min_confidence: float) -> int:
 
 
 def export_all(graph: nx.MultiDiGraph, out_dir: Path, formats: Iterable[str], schema: Schema, lexicon: Lexicon,
-               created: str | None = None, neo4j_evidence: str = "nodes") -> list[Path]:
-    context = ExportContext(schema, lexicon, __version__, created, neo4j_evidence)
+               created: str | None = None, neo4j_evidence: str = "nodes",
+               documents: tuple[AnnotatedDocument, ...] = ()) -> list[Path]:
+    context = ExportContext(schema, lexicon, __version__, created, neo4j_evidence, documents)
     written: list[Path] = []
     for name in formats:
         written.extend(EXPORTERS[name].write(graph, out_dir, context))
@@ -188,9 +190,22 @@ def build(inputs: list[str], out_dir: Path, formats: Iterable[str] = ("turtle", 
                       min_confidence, created, neo4j_evidence, rebuild, jobs, executor, scheduler)
 
 
+def annotated_documents(graph: nx.MultiDiGraph, results: Iterable[DocResult]) -> tuple[AnnotatedDocument, ...]:
+    """The passages and mentions of every document in the graph, with its references, sorted by id."""
+    meta = graph.graph.get("documents", {})
+    out = [AnnotatedDocument(r.document, r.passages, r.mention_records, meta[r.document].get("title", ""),
+                             meta[r.document].get("year"), meta[r.document].get("doi"), meta[r.document].get("pmid"),
+                             meta[r.document].get("pmcid"))
+           for r in results if r.document in meta and not r.skipped]
+    return tuple(sorted(out, key=lambda d: d.id))
+
+
 def _build(inputs, out_dir, formats, on_error, progress, schema, lexicon, ontologies, extractors, min_confidence,
            created, neo4j_evidence, rebuild=False, jobs=1, executor="processes", scheduler=None
            ) -> tuple[nx.MultiDiGraph, BuildReport]:
+    formats = list(formats)
+    keep_text = any(EXPORTERS[name].needs_documents for name in formats)  # else results drop their passages
+    slim = (lambda r: r) if keep_text else (lambda r: r.without_text())
     timer = StageTimer()
     schema = schema or default_schema()
     lexicon = with_ontologies(lexicon or default_lexicon(), list(ontologies))
@@ -208,8 +223,8 @@ def _build(inputs, out_dir, formats, on_error, progress, schema, lexicon, ontolo
 
     def extract_batch() -> None:
         with timer("analyse and extract"):
-            results.extend(process_documents(batch, lexicon, list(extractors), cache_dir, jobs, executor, scheduler,
-                                             stats))
+            results.extend(map(slim, process_documents(batch, lexicon, list(extractors), cache_dir, jobs, executor,
+                                                       scheduler, stats)))
         documents.extend(replace(d, text="", sections=()) for d in batch)
         batch.clear()
 
@@ -221,7 +236,7 @@ def _build(inputs, out_dir, formats, on_error, progress, schema, lexicon, ontolo
                     if meta["id"] not in seen:
                         seen.add(meta["id"])
                         documents.append(Document(text="", sections=(), **meta))
-                        results.append(result)
+                        results.append(slim(result))
                         stats.hits += 1
                 update(1)
                 continue
@@ -255,10 +270,11 @@ def _build(inputs, out_dir, formats, on_error, progress, schema, lexicon, ontolo
     report.mentions = sum(r.mentions for r in results)
     report.assertions_by_predicate = dict(sorted(Counter(a.predicate for a in assertions).items()))
     report.cache = {"reused": stats.hits, "extracted": stats.misses}
+    annotated = annotated_documents(graph, results) if keep_text else ()
     written = []
     for name in formats:
         with timer(f"export {name}"):
-            written += export_all(graph, out_dir, [name], schema, lexicon, created, neo4j_evidence)
+            written += export_all(graph, out_dir, [name], schema, lexicon, created, neo4j_evidence, annotated)
     report.outputs = sorted(str(p.relative_to(out_dir)) for p in written) + ["report.json"]
     report.seconds_by_stage = timer.rounded()  # not byte-stable: kept out of the graph outputs
     write_atomic(out_dir / "report.json", report.to_json())

@@ -11,16 +11,19 @@ import hashlib
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from .analysis import Analyser, prose_problem
 from .extract import create
+from .mentions import MentionRecord, Passage, passages_of, records_of
 from .model import Assertion, Document, Evidence, Quantity, Span, Term
 from .ontology.lexicon import Lexicon
+from .ontology.matcher import Matcher
 
-_CODE_DIRS = ("analysis.py", "nlp", "extract", "ontology", "model.py", "patterns.py", "process.py")
+_CODE_DIRS = ("analysis.py", "nlp", "extract", "ontology", "model.py", "mentions.py", "patterns.py", "process.py")
+CACHE_FORMAT = "2"  # the layout of a cached DocResult; part of every cache key (2: mention records and passages)
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,18 @@ class DocResult:
     open_terms: tuple[Term, ...] = ()
     skipped: str | None = None            # why the document was left out, if it was
     sentences: int = 0
-    mentions: int = 0
+    mentions: int = 0                     # how many mentions grounding found (report.json's count)
+    mention_records: tuple[MentionRecord, ...] = ()  # the mentions themselves, sorted (for BioC and PubTator)
+    passages: tuple[Passage, ...] = ()    # the document's sections with their text and start offset
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        data = asdict(self)
+        data["mention_records"] = [r.to_dict() for r in self.mention_records]
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+    def without_text(self) -> "DocResult":
+        """The result without its mention records and passages (what a build keeps when no mention output is asked for)."""
+        return replace(self, mention_records=(), passages=())
 
     @staticmethod
     def from_json(text: str) -> "DocResult":
@@ -46,8 +57,10 @@ class DocResult:
             ev["quantities"] = tuple(Quantity(**q) for q in ev["quantities"])
             assertions.append(Assertion(a["subject"], a["predicate"], a["object"], Evidence(**ev)))
         terms = tuple(Term(**{k: tuple(v) if isinstance(v, list) else v for k, v in t.items()}) for t in data["open_terms"])
+        records = tuple(MentionRecord.from_dict(r) for r in data["mention_records"])
+        passages = tuple(Passage(**p) for p in data["passages"])
         return DocResult(data["document"], tuple(assertions), tuple(data["mentioned"]), terms, data["skipped"],
-                         data["sentences"], data["mentions"])
+                         data["sentences"], data["mentions"], records, passages)
 
 
 def code_version() -> str:
@@ -73,7 +86,7 @@ def extractor_version(specs: Sequence[str]) -> str:
 
 def result_versions(lexicon: Lexicon, extractors: Sequence[str]) -> str:
     """Everything besides a document's content that its result depends on."""
-    return "|".join([lexicon.version, code_version(), extractor_version(extractors)])
+    return "|".join([CACHE_FORMAT, lexicon.version, code_version(), extractor_version(extractors)])
 
 
 def load_result(cache_dir: Path, key: str) -> DocResult | None:
@@ -103,7 +116,7 @@ class Worker:
         assertions = tuple(a for e in self.extractors for a in e.extract(analysed))
         mentions = analysed.mentions
         return DocResult(doc.id, assertions, tuple(sorted({m.curie for m in mentions})), analysed.open_terms, None,
-                         len(analysed.sentences), len(mentions))
+                         len(analysed.sentences), len(mentions), records_of(doc, mentions), passages_of(doc))
 
 
 _WORKER: Worker | None = None
@@ -169,6 +182,7 @@ def _compute(documents: list[Document], lexicon: Lexicon, extractors: Sequence[s
     if jobs <= 1 or len(documents) < 4:
         worker = Worker(lexicon, extractors)
         return (_progress(worker.run(d), progress) for d in documents)
+    Matcher.of(lexicon)  # compiled here once: the forked workers inherit it instead of loading it each
     chunk = max(1, len(documents) // (jobs * 8))
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(lexicon, tuple(extractors)))
 

@@ -26,7 +26,10 @@ def gold_files():
 def test_score_arithmetic():
     s = Score(tp=3, fp=1, fn=2)
     assert (s.precision, s.recall) == (0.75, 0.6) and s.f1 == pytest.approx(2 * 0.75 * 0.6 / 1.35)
-    assert Score().f1 == 1.0 and Score(fp=1).precision == 0.0
+    assert Score(fp=1).precision == 0.0 and Score(fp=1).recall is None and Score(fp=1).f1 == 0.0
+    # nothing predicted: precision is undefined (n/a), never 1.0
+    assert Score(fn=2).precision is None and Score(fn=2).recall == 0.0 and Score(fn=2).f1 == 0.0
+    assert Score().f1 is None
 
 
 def test_development_gold_set_minimum_scores(lexicon):

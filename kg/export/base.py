@@ -9,6 +9,7 @@ from typing import Callable, Protocol
 
 import networkx as nx
 
+from ..mentions import AnnotatedDocument
 from ..ontology.lexicon import Lexicon
 from ..schema import Schema
 
@@ -20,6 +21,7 @@ class ExportContext:
     tool_version: str
     created: str | None = None  # an xsd:dateTime for the dataset metadata, only when the user asks
     neo4j_evidence: str = "nodes"  # evidence as Evidence nodes, or as arrays on the relationships
+    documents: tuple[AnnotatedDocument, ...] = ()  # passages and mentions, for exporters with needs_documents
 
 
 class Exporter(Protocol):
@@ -31,16 +33,24 @@ class RegisteredExporter:
     name: str
     description: str
     write: Callable[[nx.MultiDiGraph, Path, ExportContext], list[Path]]
+    needs_documents: bool = False  # writes the documents' mentions (ExportContext.documents), not only the graph
 
 
 EXPORTERS: dict[str, RegisteredExporter] = {}
 
 
-def register(name: str, description: str):
+def register(name: str, description: str, needs_documents: bool = False):
+    """Register an exporter under `name`: `kg build -f name` runs it. needs_documents: it writes
+    ExportContext.documents (passages and mentions), which only a build has, so `kg export` does not offer it."""
     def wrap(fn: Callable[[nx.MultiDiGraph, Path, ExportContext], list[Path]]):
-        EXPORTERS[name] = RegisteredExporter(name, description, fn)
+        EXPORTERS[name] = RegisteredExporter(name, description, fn, needs_documents)
         return fn
     return wrap
+
+
+def format_names(from_graph_only: bool = False) -> list[str]:
+    """The registered formats, in registration order (for the CLI's choices)."""
+    return [name for name, e in EXPORTERS.items() if not (from_graph_only and e.needs_documents)]
 
 
 def write_atomic(path: Path, data: str | bytes) -> Path:

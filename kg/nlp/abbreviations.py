@@ -1,9 +1,12 @@
 """Abbreviations defined in a document: 'mesenchymal stem cell (MSC)' makes later 'MSC(s)' mean the same term."""
 from __future__ import annotations
 
+import csv
+from functools import lru_cache
 from typing import Sequence
 
-from .tokens import Token
+from ..resources import ontology_file
+from .tokens import Token, phrase_key
 
 MAX_SHORT_FORM = 12
 
@@ -39,3 +42,16 @@ def short_form_matches(short: str, long: str) -> bool:
             return False
         li -= 1
     return bool(chars)
+
+
+@lru_cache(maxsize=1)
+def prior_expansions() -> dict[str, tuple[tuple[str, ...], str]]:
+    """The field's short forms read as their long forms where a document does not define them
+    (ontologies/abbreviations.tsv): key of the short form -> (keys of the long form, how)."""
+    out: dict[str, tuple[tuple[str, ...], str]] = {}
+    with ontology_file("abbreviations.tsv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader((l for l in handle if not l.startswith("#")), delimiter="\t"):
+            key = phrase_key(row["short_form"])
+            if len(key) == 1:
+                out[key[0]] = (phrase_key(row["expansion"]), "abbreviation prior")
+    return out

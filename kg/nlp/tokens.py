@@ -1,12 +1,23 @@
-"""Tokens with offsets, and the normalised keys that lexicon and text are both matched on."""
+"""Tokens with offsets, and the normalised keys that lexicon and text are both matched on.
+
+A key folds what does not change the meaning of a word in a name: case (except in acronyms, where
+"MSC" is not "msc"), the English plural, British and American spelling, Latin plurals, Greek letters
+written out or as symbols, and the boundary between letters and digits ("TGF-β1", "TGF-beta 1" and
+"TGFbeta1" give the same keys).
+"""
 from __future__ import annotations
 
+import csv
 import re
-from typing import NamedTuple
 from functools import lru_cache
+from typing import NamedTuple
 
-_TOKEN = re.compile(r"\w+|[^\w\s]")
-_GREEK = str.maketrans({"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa"})
+from ..resources import ontology_file
+
+# Letters, digits and single other marks are separate tokens: "IL-1β" is IL, -, 1, β.
+_TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
+_GREEK = str.maketrans({"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "ε": "epsilon",
+                        "θ": "theta", "λ": "lambda", "μ": "mu", "σ": "sigma", "ω": "omega", "ζ": "zeta"})
 INVISIBLE = {"-", "‐", "‑", "–"}  # hyphens join words but never matter for matching
 
 
@@ -23,33 +34,50 @@ def is_acronym(word: str) -> bool:
     return any(ch.isupper() for ch in word[1:])
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=1)
+def _rules() -> tuple[dict[str, str], tuple[tuple[re.Pattern, str], ...], tuple[tuple[re.Pattern, str], ...]]:
+    words: dict[str, str] = {}
+    spelling, plural = [], []
+    with ontology_file("spelling.tsv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader((l for l in handle if not l.startswith("#")), delimiter="\t"):
+            if row["stage"] == "word":
+                words[row["pattern"].strip("^$")] = row["replacement"]
+            else:
+                (spelling if row["stage"] == "spelling" else plural).append((re.compile(row["pattern"]),
+                                                                              row["replacement"]))
+    return words, tuple(spelling), tuple(plural)
+
+
+@lru_cache(maxsize=500_000)
 def normalise(word: str) -> str:
-    """Case- and plural-folded key: 'Cells' -> 'cell', 'MSCs' -> 'MSC', 'therapies' -> 'therapy'."""
+    """Case-, plural- and spelling-folded key: 'Cells' -> 'cell', 'MSCs' -> 'MSC', 'tumours' -> 'tumor'."""
     word = word.translate(_GREEK)
     if is_acronym(word):
         if len(word) > 2 and word.endswith("s") and word[:-1].upper() != word[:-1].lower():
             return word[:-1]
         return word
     low = word.lower()
+    words, spelling, plural = _rules()
+    if low in words:
+        return words[low]
+    for pattern, replacement in spelling:
+        low = pattern.sub(replacement, low)
     if len(low) > 4 and low.endswith("ies"):
-        return low[:-3] + "y"
-    if len(low) > 4 and low.endswith(("ches", "shes", "xes", "sses", "zes")):
-        return low[:-2]  # patches -> patch, niches -> nich
-    if len(low) > 4 and low.endswith(("che", "she", "xe", "sse", "ze")):
-        return low[:-1]  # niche -> nich, so that singular and plural share one key
-    if len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "us", "is")):
-        return low[:-1]
+        low = low[:-3] + "y"
+    elif len(low) > 4 and low.endswith(("ches", "shes", "xes", "sses", "zes")):
+        low = low[:-2]  # patches -> patch, niches -> nich
+    elif len(low) > 4 and low.endswith(("che", "she", "xe", "sse", "ze")):
+        low = low[:-1]  # niche -> nich, so that singular and plural share one key
+    elif len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "us", "is")):
+        low = low[:-1]
+    for pattern, replacement in plural:
+        low = pattern.sub(replacement, low)
     return low
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
-    out = []
-    for m in _TOKEN.finditer(text):
-        word = m.group()
-        start = m.start() + offset
-        out.append(Token(start, start + len(word), word, normalise(word)))
-    return out
+    key = normalise
+    return [Token(m.start() + offset, m.end() + offset, m.group(), key(m.group())) for m in _TOKEN.finditer(text)]
 
 
 def phrase_key(phrase: str) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,7 @@ class Lexicon:
     terms: dict[str, Term]
     version: str  # a hash of the lexicon file, recorded in the outputs
     sources: tuple[str, ...] = ()  # "cl.tsv.gz: version 2026-03-26, license CC BY 4.0", ...
+    loaded: frozenset[str] = frozenset()  # ids that came from an ontology the user loaded: they win a phrase
 
     def get(self, curie: str) -> Term | None:
         return self.terms.get(curie)
@@ -31,7 +33,7 @@ class Lexicon:
         extra = [t for t in extra if t.id not in self.terms]
         if not extra:
             return self
-        return Lexicon({**self.terms, **{t.id: t for t in extra}}, self.version, self.sources)
+        return Lexicon({**self.terms, **{t.id: t for t in extra}}, self.version, self.sources, self.loaded)
 
     def ancestors(self, curie: str) -> list[str]:
         """All is_a ancestors held in the lexicon, nearest first, without repeats."""
@@ -47,21 +49,34 @@ class Lexicon:
 
 def load_lexicon(path: Path | None = None, schema: Schema | None = None) -> Lexicon:
     schema = schema or default_schema()
-    path = path or ontology_file("lexicon.tsv")
-    raw = path.read_text(encoding="utf-8")
+    path = path or ontology_file("lexicon.tsv.gz")
+    data = path.read_bytes()
+    raw = (gzip.decompress(data) if path.name.endswith(".gz") else data).decode("utf-8")
+    lines = raw.split("\n")
+    body = [l for l in lines if l and not l.startswith("#")]
+    header = body[0].split("\t")
+    col = {name: k for k, name in enumerate(header)}
+    i_id, i_label, i_cat, i_syn, i_par = col["id"], col["label"], col["category"], col["synonyms"], col["parents"]
+    i_close, i_broad, i_src, i_match, i_def = (col["close_match"], col["broad_match"], col["source"], col["match"],
+                                               col.get("definition"))
+    categories = schema.categories
     terms: dict[str, Term] = {}
-    rows = csv.DictReader((l for l in raw.splitlines() if not l.startswith("#")), delimiter="\t",
-                          quoting=csv.QUOTE_NONE)
-    for row in rows:
-        category = row["category"]
-        matchable = row["match"] == "yes"
-        if matchable and category not in schema.categories:
-            raise ValueError(f"{path}: {row['id']} has unknown category {category!r}")
-        scoped = [s.split(":", 1) if ":" in s and s.split(":", 1)[0].isupper() else ("UNSPECIFIED", s)
-                  for s in _split(row["synonyms"])]
-        terms[row["id"]] = Term(row["id"], row["label"], category, tuple(t for _, t in scoped), _split(row["parents"]),
-                                _split(row["close_match"]), _split(row["broad_match"]), row["source"], matchable,
-                                row.get("definition") or "", tuple(sc for sc, _ in scoped))
+    for line in body[1:]:
+        row = line.split("\t")
+        if len(row) < len(header) - 1:
+            raise ValueError(f"{path}: a row with {len(row)} columns: {line[:60]!r}")
+        matchable = row[i_match] == "yes"
+        category = row[i_cat]
+        if matchable and category not in categories:
+            raise ValueError(f"{path}: {row[i_id]} has unknown category {category!r}")
+        synonyms, scopes = (), ()
+        if row[i_syn]:
+            pairs = [s.split(":", 1) if ":" in s and s.split(":", 1)[0].isupper() else ("UNSPECIFIED", s)
+                     for s in row[i_syn].split("|") if s]
+            synonyms, scopes = tuple(t for _, t in pairs), tuple(sc for sc, _ in pairs)
+        terms[row[i_id]] = Term(row[i_id], row[i_label], category, synonyms, _split(row[i_par]), _split(row[i_close]),
+                                _split(row[i_broad]), row[i_src], matchable,
+                                row[i_def] if i_def is not None and i_def < len(row) else "", scopes)
     sources = tuple(l[2:] for l in raw.splitlines() if l.startswith("# ") and ": version " in l)
     return Lexicon(terms, content_hash(raw), sources)
 
@@ -78,12 +93,16 @@ def with_ontologies(base: Lexicon, paths: list[Path]) -> Lexicon:
     if not paths:
         return base
     terms = dict(base.terms)
+    loaded = set(base.loaded)
     versions = [base.version]
     sources = list(base.sources)
     for path in paths:
         added, _ = load_ontology(path)
         for term in added:
-            terms.setdefault(term.id, term)
+            known = terms.get(term.id)
+            if known is None or not known.matchable:  # a hierarchy-only entry never shadows the loaded term
+                terms[term.id] = term
+            loaded.add(term.id)
         versions.append(file_digest(path))
         sources.append(f"{path.name}: sha256 {versions[-1][:16]}, added with --ontology")
-    return Lexicon(terms, content_hash(*versions), tuple(sources))
+    return Lexicon(terms, content_hash(*versions), tuple(sources), frozenset(loaded))

@@ -1,15 +1,29 @@
-"""Longest-match grounding of token sequences to lexicon terms: case- and plural-aware, whole words only."""
+"""Longest-match grounding of token sequences to lexicon terms: case-, plural- and spelling-aware, whole words only.
+
+The compiled phrase table (hundreds of thousands of phrases for the whole vocabulary) is cached on disk as
+JSON, keyed by the lexicon's content and the code and data that make the phrases, so a run loads it in a
+fraction of the time it takes to compile.
+"""
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Mapping, Sequence, TypeVar
 
 from ..model import Term
 from ..nlp.tokens import Token, phrase_key
+from ..resources import ontology_file
 from .lexicon import Lexicon
+from .variants import Policy, adjective_map, default_policy, term_phrases
 
 _CATEGORY_PRIORITY = ("CellType", "Strategy", "Barrier", "Mechanism", "Disease", "Phenotype", "Outcome",
                       "Molecule", "AnatomicalStructure", "Organism")
+_SEP = "\x1f"
+_BLOCK_TERM = Term("", "", "", matchable=False)
+TABLE_FORMAT = "phrases-v3"
 
 
 @dataclass(frozen=True)
@@ -18,59 +32,236 @@ class Hit:
     last: int   # inclusive
     term: Term
     matched_by: str
+    nested: bool = False  # inside a longer mention, of another ontology ("striatal" in "striatal neuron")
+    pieces: tuple[tuple[int, int], ...] = ()  # token ranges of a discontinuous mention ("rod ... photoreceptors")
+    licence: tuple[str, ...] = ()  # the hit stands only if the document mentions one of these ids
+
+
+BLOCK = ""  # the id of a phrase that is never a concept ("scale bar"): it takes its words and grounds nothing
+
+
+Table = dict[tuple[str, ...], tuple[str, str, tuple[str, ...]]]  # phrase key -> (term id, how, licence)
+
+
+def compile_table(lexicon: Lexicon, policy: Policy) -> Table:
+    """Phrase key -> (term id, how). One term per key: the domain's curated synonyms and abbreviations
+    first, then the terms of an ontology the user loaded, then labels, synonyms and variants in that
+    order, then category priority, then id."""
+    best: dict[tuple[str, ...], tuple[tuple[int, int, int, int, str], str, tuple[str, ...]]] = {}
+    adjectives = adjective_map(lexicon.terms.values(), policy)
+    for term in lexicon.terms.values():
+        if not term.matchable:
+            continue
+        rank = _CATEGORY_PRIORITY.index(term.category) if term.category in _CATEGORY_PRIORITY else 99
+        layer = 0 if term.id in lexicon.loaded else 1
+        for phrase in term_phrases(term, policy, adjectives):
+            key = phrase_key(phrase.text)
+            if not key:
+                continue
+            order = (min(phrase.priority, 1), layer, phrase.priority, rank, term.id)
+            known = best.get(key)
+            if known is None or order < known[0]:
+                best[key] = (order, phrase.how, phrase.licence)
+    table = {key: (order[4], how, licence) for key, (order, how, licence) in best.items()}
+    for phrase in not_concepts():
+        table[phrase_key(phrase)] = (BLOCK, "not a concept", ())
+    return table
+
+
+def not_concepts() -> list[str]:
+    lines = ontology_file("not_concepts.txt").read_text(encoding="utf-8").splitlines()
+    return [l.strip() for l in lines if l.strip() and not l.startswith("#")]
+
+
+def _table_key(lexicon: Lexicon) -> str:
+    digest = hashlib.sha256(f"{TABLE_FORMAT}|{lexicon.version}".encode())
+    root = Path(__file__).resolve().parent.parent
+    for path in (root / "ontology" / "variants.py", root / "ontology" / "matcher.py", root / "nlp" / "tokens.py",
+                 ontology_file("grounding.toml"), ontology_file("spelling.tsv"), ontology_file("not_concepts.txt"),
+                 ontology_file("excluded_synonyms.txt")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("IVDKG_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "ivd-kg")
+    return Path(base)
+
+
+def load_table(lexicon: Lexicon, policy: Policy | None = None) -> "CompiledTable":
+    """The compiled table, from the cache when it is there and sound, else compiled and cached.
+
+    The cache is JSON holding a few long strings (keys, ids, how), which load in C: a table of half a
+    million phrases is ready in a fraction of a second."""
+    path = _cache_dir() / f"phrases-{_table_key(lexicon)}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        compiled = CompiledTable.from_json(data)
+        if all(i in lexicon.terms or i == BLOCK for i in set(compiled.ids)):
+            return compiled
+    except (OSError, ValueError, TypeError, KeyError):
+        pass  # missing or damaged: compiled again
+    compiled = CompiledTable.of(compile_table(lexicon, policy or default_policy()))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(compiled.to_json(), ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only cache only costs time
+    return compiled
+
+
+@dataclass(frozen=True)
+class CompiledTable:
+    """Phrase keys (words joined by U+001F) -> row; per row the term id, how, and a licence if any."""
+    rows: dict[str, int]
+    ids: tuple[str, ...]
+    hows: tuple[str, ...]
+    how_of: tuple[int, ...]
+    licences: dict[int, tuple[str, ...]]
+    longest_from: dict[str, int]
+
+    @staticmethod
+    def of(table: Table) -> "CompiledTable":
+        items = sorted(table.items())
+        hows = tuple(sorted({how for _, (_, how, _) in items}))
+        index = {h: k for k, h in enumerate(hows)}
+        longest: dict[str, int] = {}
+        for key, _ in items:
+            if longest.get(key[0], 0) < len(key):
+                longest[key[0]] = len(key)
+        return CompiledTable({_SEP.join(k): n for n, (k, _) in enumerate(items)}, tuple(i for _, (i, _, _) in items),
+                             hows, tuple(index[h] for _, (_, h, _) in items),
+                             {n: c for n, (_, (_, _, c)) in enumerate(items) if c}, longest)
+
+    def to_json(self) -> dict:
+        return {"format": TABLE_FORMAT, "keys": "\n".join(self.rows), "ids": "\n".join(self.ids),
+                "hows": list(self.hows), "how_of": bytes(self.how_of).hex() if len(self.hows) < 256 else None,
+                "licences": {str(k): list(v) for k, v in self.licences.items()}, "longest_from": self.longest_from}
+
+    @staticmethod
+    def from_json(data: dict) -> "CompiledTable":
+        if data["format"] != TABLE_FORMAT:
+            raise ValueError("another table format")
+        keys = data["keys"].split("\n")
+        ids = tuple(data["ids"].split("\n"))
+        how_of = tuple(bytes.fromhex(data["how_of"]))
+        if not (len(keys) == len(ids) == len(how_of)):
+            raise ValueError("columns of different lengths")
+        return CompiledTable(dict(zip(keys, range(len(keys)))), ids, tuple(data["hows"]), how_of,
+                             {int(k): tuple(v) for k, v in data["licences"].items()},
+                             {str(k): int(v) for k, v in data["longest_from"].items()})
+
+
+_MATCHERS: dict[str, "Matcher"] = {}
 
 
 class Matcher:
     """A dictionary of phrase keys; the scan tries the longest phrase at each position first."""
 
-    def __init__(self, lexicon: Lexicon):
-        entries: dict[tuple[str, ...], list[tuple[int, int, str, Term, str]]] = {}
-        for term in lexicon.terms.values():
-            if not term.matchable:
-                continue
-            rank = _CATEGORY_PRIORITY.index(term.category) if term.category in _CATEGORY_PRIORITY else 99
-            scopes = dict(zip(term.synonyms, term.synonym_scopes))
-            phrases = [(term.label, "label", 1)] + [
-                (s, "abbreviation prior" if scopes.get(s) == "ABBREVIATION" else "synonym",
-                 0 if scopes.get(s) in ("CURATED", "ABBREVIATION") else 2) for s in term.matched_synonyms()]
-            for phrase, how, priority in phrases:
-                key = phrase_key(phrase)
-                if key:
-                    entries.setdefault(key, []).append((priority, rank, term.id, term, how))
-        # One term per key, the domain's choice first: curated synonyms, then labels, then other synonyms;
-        # then category priority, then id, so the choice is stable.
-        self.table: dict[tuple[str, ...], tuple[Term, str]] = {}
-        for key, options in entries.items():
-            best = min(options, key=lambda o: o[:3])
-            self.table[key] = (best[3], best[4])
-        self.max_len = max((len(k) for k in self.table), default=1)
-        # The longest phrase that starts with each word: most words start none, and cost one lookup.
-        self.longest_from: dict[str, int] = {}
-        for key in self.table:
-            self.longest_from[key[0]] = max(self.longest_from.get(key[0], 0), len(key))
+    def __init__(self, lexicon: Lexicon, policy: Policy | None = None):
+        self.lexicon = lexicon
+        self.compiled = load_table(lexicon, policy) if policy is None else CompiledTable.of(compile_table(lexicon, policy))
+        self.longest_from = self.compiled.longest_from
+        self.max_len = max(self.longest_from.values(), default=1)
+
+    @staticmethod
+    def of(lexicon: Lexicon) -> "Matcher":
+        """One matcher per lexicon in a process (and in the worker processes forked from it)."""
+        matcher = _MATCHERS.get(lexicon.version)  # the version is the content: same version, same table
+        if matcher is None:
+            if len(_MATCHERS) > 4:
+                _MATCHERS.clear()
+            matcher = _MATCHERS[lexicon.version] = Matcher(lexicon)
+        return matcher
+
+    def get(self, key: tuple[str, ...]) -> tuple[Term, str] | None:
+        """The term a phrase key grounds to, and how."""
+        row = self.compiled.rows.get(_SEP.join(key))
+        if row is None:
+            return None
+        curie = self.compiled.ids[row]
+        return (self.lexicon.terms[curie] if curie != BLOCK else _BLOCK_TERM,
+                self.compiled.hows[self.compiled.how_of[row]])
 
     def scan(self, tokens: Sequence[Token],
-             local: Mapping[tuple[str, ...], tuple[Term | None, str]] | None = None) -> list[Hit]:
-        """Non-overlapping hits, left to right, longest first.
+             local: Mapping[tuple[str, ...], tuple[Term | None, str]] | None = None,
+             expansions: Mapping[str, tuple[tuple[str, ...], str]] | None = None,
+             shorter_than_all: bool = False) -> list[Hit]:
+        """Non-overlapping hits, left to right, longest first (`shorter_than_all`: none covering every token).
 
-        `local` holds what the document itself defines, as (term, how): its abbreviations and the
-        concepts its cue phrases named; it wins over the lexicon. A short form the document defines as
-        something unknown maps to (None, ...), which blocks the lexicon's meaning.
+        `local` holds what the document itself defines, as (term, how): the concepts its cue phrases
+        named; it wins over the lexicon. `expansions` maps a short form's key to the keys of its long form
+        and how it was learnt ("ES" -> embryonic stem, defined in the document): the short form is read as
+        its long form, so "ES cells" grounds as "embryonic stem cells" and "umbilical cord MSCs" as
+        "umbilical cord mesenchymal stem cells"; a short form whose long form names nothing grounds nothing.
         """
-        local = local or {}
+        keys = [t.key for t in tokens]
+        n = len(keys)
+        if not expansions or not any(k in expansions for k in keys):
+            return self._scan(keys, local or {}, limit=n - 1 if shorter_than_all else None)
+        virtual: list[str] = []
+        origin: list[int] = []
+        starts, ends = set(), set()
+        for i, key in enumerate(keys):
+            parts = expansions[key][0] if key in expansions else (key,)
+            starts.add(len(virtual))
+            virtual.extend(parts)
+            origin.extend([i] * len(parts))
+            ends.add(len(virtual) - 1)
+        out = []
+        def blocked(a: int, b: int) -> bool:
+            return a not in starts or b not in ends or (shorter_than_all and a == 0 and b == len(virtual) - 1)
 
-        def lookup(key: tuple[str, ...]) -> tuple[Term, str] | None:
+        for hit in self._scan(virtual, local or {}, blocked=blocked):
+            first, last = origin[hit.first], origin[hit.last]
+            how = expansions[keys[first]][1] if first == last and keys[first] in expansions else hit.matched_by
+            out.append(Hit(first, last, hit.term, how, licence=hit.licence))
+        return out
+
+    def _scan(self, keys: Sequence[str], local: Mapping[tuple[str, ...], tuple[Term | None, str]],
+              limit: int | None = None, blocked: Callable[[int, int], bool] | None = None) -> list[Hit]:
+        rows, ids, hows, how_of = self.compiled.rows, self.compiled.ids, self.compiled.hows, self.compiled.how_of
+        licences, terms = self.compiled.licences, self.lexicon.terms
+
+        def lookup(key: tuple[str, ...]) -> tuple[Term, str, tuple[str, ...]] | None:
             if key in local:
                 term, how = local[key]
-                return (term, how) if term is not None else None
-            return self.table.get(key)
+                return (term, how, ()) if term is not None else None
+            row = rows.get(_SEP.join(key))
+            if row is None:
+                return None
+            curie = ids[row]
+            return (terms[curie] if curie != BLOCK else _BLOCK_TERM, hows[how_of[row]], licences.get(row, ()))
 
-        longest = dict(self.longest_from)
-        for key in local:
-            longest[key[0]] = max(longest.get(key[0], 0), len(key))
-        return [Hit(first, last, term, how)
-                for first, last, (term, how) in longest_matches([t.key for t in tokens], self.max_len, lookup,
-                                                                longest_from=longest)]
+        longest = self.longest_from
+        if local:
+            longest = dict(longest)
+            for key in local:
+                longest[key[0]] = max(longest.get(key[0], 0), len(key))
+        return [Hit(first, last, term, how, licence=licence)
+                for first, last, (term, how, licence) in longest_matches(keys, self.max_len, lookup,
+                                                                blocked or (lambda a, b: False),
+                                                                longest_from=longest, max_length=limit)
+                if term is not _BLOCK_TERM]
+
+    def nested(self, tokens: Sequence[Token], hits: Sequence[Hit],
+               expansions: Mapping[str, tuple[tuple[str, ...], str]] | None = None) -> list[Hit]:
+        """Mentions of another ontology inside each longer hit: "striatal" (UBERON) in "striatal neuron" (CL),
+        never a shorter term of the same ontology ("neuron")."""
+        out: list[Hit] = []
+        for hit in hits:
+            if hit.last == hit.first:
+                continue
+            prefix = hit.term.id.split(":")[0]
+            inner = list(tokens[hit.first:hit.last + 1])
+            for sub in self.scan(inner, None, expansions, shorter_than_all=True):
+                if sub.term.id.split(":")[0] != prefix:
+                    out.append(Hit(hit.first + sub.first, hit.first + sub.last, sub.term, sub.matched_by, True,
+                                   licence=sub.licence))
+        return out
 
 
 V = TypeVar("V")
@@ -78,16 +269,19 @@ V = TypeVar("V")
 
 def longest_matches(keys: Sequence[str], max_len: int, lookup: Callable[[tuple[str, ...]], V | None],
                     blocked: Callable[[int, int], bool] = lambda first, last: False,
-                    longest_from: Mapping[str, int] | None = None) -> list[tuple[int, int, V]]:
+                    longest_from: Mapping[str, int] | None = None,
+                    max_length: int | None = None) -> list[tuple[int, int, V]]:
     """Greedy left-to-right scan: at each position the longest key sequence that `lookup` knows wins.
 
-    `blocked(first, last)` rules a span out (the trigger scan uses it to skip words inside mentions).
+    `blocked(first, last)` rules a span out (the trigger scan uses it to skip words inside mentions);
+    `max_length` caps the length of a match.
     """
     found: list[tuple[int, int, V]] = []
     i, n = 0, len(keys)
+    cap = max_length or max_len
     while i < n:
         limit = max_len if longest_from is None else longest_from.get(keys[i], 0)
-        for length in range(min(limit, n - i), 0, -1):
+        for length in range(min(limit, n - i, cap), 0, -1):
             if blocked(i, i + length - 1):
                 continue
             value = lookup(tuple(keys[i:i + length]))

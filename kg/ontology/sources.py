@@ -19,7 +19,8 @@ from ..model import Term
 from ..resources import ontology_file
 
 _OBO_IRI = re.compile(r"^https?://purl\.obolibrary\.org/obo/([A-Za-z][A-Za-z0-9]*)_(\w+)$")
-CACHE_FORMAT = "terms-v1"
+CACHE_FORMAT = "terms-v3"
+_OBO_SCOPES = ("EXACT", "RELATED", "BROAD", "NARROW", "UNSPECIFIED")
 _SYNONYM_SCOPES = {"hasExactSynonym": "EXACT", "hasRelatedSynonym": "RELATED", "hasBroadSynonym": "BROAD",
                    "hasNarrowSynonym": "NARROW"}
 
@@ -68,7 +69,12 @@ def parse_obo(text: str) -> list[RawTerm]:
             current["definition"] = line.split('"')[1]
         elif line.startswith("synonym: ") and line.count('"') >= 2:
             rest = line.rsplit('"', 1)[1].split()
-            current["synonyms"].append((rest[0] if rest else "EXACT", line.split('"')[1]))
+            scope = rest[0] if rest and rest[0] in _OBO_SCOPES else "RELATED"
+            if len(rest) > 1 and rest[1].upper() in ("ABBREVIATION", "DUBIOUS", "DEPRECATED"):
+                scope = "RELATED"  # an ontology's abbreviations are ambiguous in text; the field's are curated
+            current["synonyms"].append((scope, line.split('"')[1]))
+        elif line.startswith("property_value: has_relational_adjective") and line.count('"') >= 2:
+            current["synonyms"].append(("ADJECTIVE", line.split('"')[1]))
         elif line.startswith("is_a: "):
             current["parents"].append(line[6:].split()[0])
         elif line.startswith("is_obsolete: true"):
@@ -99,13 +105,13 @@ def parse_obograph(text: str) -> list[RawTerm]:
     return terms
 
 
-def parse_owl(path: Path) -> list[RawTerm]:
+def parse_owl(data: bytes) -> list[RawTerm]:
     from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 
     oio = Namespace("http://www.geneontology.org/formats/oboInOwl#")
     definition = URIRef("http://purl.obolibrary.org/obo/IAO_0000115")
     graph = Graph()
-    graph.parse(path, format="xml")
+    graph.parse(data=data, format="xml")
     terms: list[RawTerm] = []
     for cls in sorted(set(graph.subjects(RDF.type, OWL.Class))):
         if not isinstance(cls, URIRef) or graph.value(cls, OWL.deprecated) == Literal(True):
@@ -138,8 +144,10 @@ def categorise(raw: list[RawTerm], roots: list[tuple[str, str]], source: str) ->
             frontier = next_frontier
         if category is None or not label:
             continue
-        out.append(Term(curie, label, category, tuple(s for _, s in synonyms), tuple(parents), (), (), source, True,
-                        definition, tuple(sc for sc, _ in synonyms)))
+        # The roots themselves ("cell", "anatomical entity", "biological_process") name no concept worth a
+        # mention: they stay in the hierarchy, unmatched.
+        out.append(Term(curie, label, category, tuple(s for _, s in synonyms), tuple(parents), (), (), source,
+                        curie not in root_category, definition, tuple(sc for sc, _ in synonyms)))
     return out
 
 
@@ -165,6 +173,8 @@ def load_ontology(path: Path, roots_path: Path | None = None) -> tuple[list[Term
         except (ValueError, TypeError):
             pass  # a damaged cache is rebuilt
     name = path.name.lower()
+    if name.endswith(".gz"):
+        data, name = _gunzip(data, path), name[:-3]
     text = data.decode("utf-8", errors="replace")
     try:
         if name.endswith(".obo"):
@@ -172,9 +182,10 @@ def load_ontology(path: Path, roots_path: Path | None = None) -> tuple[list[Term
         elif name.endswith(".json"):
             raw = parse_obograph(text)
         elif name.endswith((".owl", ".rdf", ".xml")):
-            raw = parse_owl(path)
+            raw = parse_owl(data)
         else:
-            raise OntologyError(f"{path}: unknown ontology format (use .obo, .owl/.rdf/.xml or OBO Graph .json)")
+            raise OntologyError(f"{path}: unknown ontology format (use .obo, .owl/.rdf/.xml or OBO Graph .json, "
+                                "each also gzipped)")
     except OntologyError:
         raise
     except Exception as exc:  # parsers raise many types; the user needs the file and the reason
@@ -187,6 +198,23 @@ def load_ontology(path: Path, roots_path: Path | None = None) -> tuple[list[Term
     tmp.write_text(json.dumps([asdict(t) for t in terms], ensure_ascii=False), encoding="utf-8")
     tmp.replace(cached)
     return terms, False
+
+
+MAX_ONTOLOGY_BYTES = 2 * 1024 ** 3  # a gzipped ontology expands to at most this much
+
+
+def _gunzip(data: bytes, path: Path) -> bytes:
+    """The content of a gzipped ontology, bounded so that a small bomb cannot fill memory."""
+    import zlib
+
+    try:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        out = inflater.decompress(data, MAX_ONTOLOGY_BYTES + 1)
+    except (zlib.error, EOFError) as exc:
+        raise OntologyError(f"{path}: not a valid gzip file ({exc})") from None
+    if len(out) > MAX_ONTOLOGY_BYTES or inflater.unconsumed_tail:
+        raise OntologyError(f"{path}: expands to more than {MAX_ONTOLOGY_BYTES // 1024 ** 2} MB")
+    return out
 
 
 def file_digest(path: Path) -> str:

@@ -12,7 +12,8 @@ from . import base
 from .base import REGISTRY, ReaderError, RegisteredReader
 from .streams import is_stream, stream
 
-__all__ = ["ReaderError", "REGISTRY", "choose_reader", "read_bytes", "iter_input_files", "read_inputs", "ReadResult"]
+__all__ = ["ReaderError", "REGISTRY", "choose_reader", "read_bytes", "iter_input_files", "read_inputs", "ReadResult",
+           "read_mention_file"]
 
 _BY_SUFFIX_ONLY = {".md", ".markdown", ".nxml"}
 _PLAIN_SUFFIXES = {".txt", ".text"}
@@ -100,3 +101,25 @@ def read_inputs(inputs: Iterable[str]) -> Iterator[ReadResult]:
             yield ReadResult(source, error=str(exc))
         except (OSError, UnicodeError, ValueError, RecursionError) as exc:
             yield ReadResult(source, error=f"{source}: {type(exc).__name__}: {exc}")
+
+
+def read_mention_file(path: Path) -> list:
+    """The documents of a BioC XML, BioC JSON or PubTator file, each with its mention records
+    ([(Document, (MentionRecord, ...))]); a bad file raises ReaderError naming it."""
+    from .bioc import read_bioc_mentions
+    from .pubtator import read_pubtator_mentions
+
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReaderError(source, exc.strerror or str(exc)) from None
+    if not data.strip():
+        raise ReaderError(source, "empty file")
+    head = data[:8192].decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
+    try:
+        if head.startswith(("<", "{", "[")):
+            return read_bioc_mentions(data, source)
+        return read_pubtator_mentions(data, source)
+    except (ValueError, RecursionError) as exc:
+        raise ReaderError(source, f"{type(exc).__name__}: {exc}") from None

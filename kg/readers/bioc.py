@@ -1,44 +1,157 @@
-"""BioC XML and BioC JSON (the formats PubTator serves): documents made of typed passages."""
+"""BioC XML and BioC JSON (the formats PubTator serves): documents made of typed passages.
+
+`read_bioc_mentions` also reads a file's annotations back as mention records, with offsets into the
+Document.text the same file gives (BioC's document-level offsets are mapped through the passages).
+"""
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass, replace
 from typing import Iterator
 
-from ..model import Document
-from .base import DocumentBuilder, ReaderError, RegisteredReader, decode_text, parse_year, register
+from ..mentions import MentionRecord, normalise_spans
+from ..model import SECTION_KINDS, Document
+from .base import DocumentBuilder, ReaderError, RegisteredReader, decode_text, normalise_doi, parse_year, register
 from .xmlsafe import local, parse_xml, text_of
 
 _PASSAGE_KINDS = {"title": "title", "front": "title", "abstract": "abstract", "abstract_title_1": "abstract",
                   "intro": "introduction", "methods": "methods", "results": "results", "discuss": "discussion",
-                  "concl": "discussion"}
+                  "concl": "discussion", **{k: k for k in SECTION_KINDS}}
 _SKIP_TYPES = {"ref", "table", "fig", "table_caption", "fig_caption", "footnote"}
 
+DocumentMentions = tuple[Document, tuple[MentionRecord, ...]]
 
-def _build(source: str, fmt: str, doc_id: str, passages: list[tuple[dict[str, str], str]]) -> Document:
+
+@dataclass(frozen=True)
+class _Annotation:
+    id: str
+    infons: dict[str, str]
+    locations: tuple[tuple[int, int], ...]  # (offset, length)
+    text: str
+
+
+@dataclass(frozen=True)
+class _Passage:
+    infons: dict[str, str]
+    text: str
+    offset: int = 0
+    annotations: tuple[_Annotation, ...] = ()
+
+
+def set_id(builder: DocumentBuilder, doc_id: str) -> None:
+    """Take the references a BioC or PubTator document id carries: a PMID, a PMCID or a DOI, bare or prefixed."""
+    prefix, _, rest = doc_id.partition(":")
+    if doc_id.isdigit() or (prefix.upper() == "PMID" and rest.isdigit()):
+        builder.pmid = doc_id if doc_id.isdigit() else rest
+    elif doc_id.upper().startswith("PMC") or prefix.upper() == "PMCID":
+        builder.pmcid = (rest if prefix.upper() == "PMCID" else doc_id).upper()
+    elif re.match(r"(?i)(doi:)?10\.\d{4,9}/", doc_id):
+        builder.doi = normalise_doi(doc_id)
+
+
+def own_id(document: Document, doc_id: str) -> Document:
+    """A document written with its own LOCAL: id (no PMID, PMCID or DOI) keeps it, whatever its text now hashes to."""
+    if doc_id.startswith("LOCAL:") and document.id.startswith("LOCAL:") and document.id != doc_id:
+        return replace(document, id=doc_id)
+    return document
+
+
+def _build(source: str, fmt: str, doc_id: str, passages: list[_Passage]) -> tuple[Document, list]:
+    """The document, and for each passage where its text went: (section index, characters stripped in front),
+    or None for a passage left out."""
     builder = DocumentBuilder(source, fmt)
-    if doc_id.isdigit():
-        builder.pmid = doc_id
-    elif doc_id.upper().startswith("PMC"):
-        builder.pmcid = doc_id.upper()
-    for infons, text in passages:
+    set_id(builder, doc_id)
+    slots: list = []
+    title_passage = None
+    for i, p in enumerate(passages):
+        infons, text = p.infons, p.text
         kind_key = (infons.get("section_type") or infons.get("type") or "").lower()
         if kind_key in _SKIP_TYPES or infons.get("type", "").lower() in _SKIP_TYPES:
+            slots.append(None)
             continue
         if infons.get("article-id_doi"):
             builder.doi = infons["article-id_doi"]
         if infons.get("article-id_pmid"):
             builder.pmid = infons["article-id_pmid"]
+        if infons.get("article-id_pmc"):
+            pmc = infons["article-id_pmc"].upper()
+            builder.pmcid = pmc if pmc.startswith("PMC") else f"PMC{pmc}"
         if infons.get("year"):
             builder.year = parse_year(infons["year"])
         kind = _PASSAGE_KINDS.get(kind_key, "other")
-        if kind == "title" and not builder.title:
+        lead = len(text) - len(text.lstrip())
+        if kind == "title" and not builder.title and text.strip():
             builder.title = text
+            title_passage = i
+            slots.append(("title", lead))
+        elif text.strip():
+            slots.append((len(builder.parts), lead))
+            builder.add(infons.get("section_heading") or infons.get("section_type") or infons.get("type") or "Passage",
+                        text, kind=kind)
         else:
-            builder.add(infons.get("section_type") or infons.get("type") or "Passage", text, kind=kind)
-    return builder.build()
+            slots.append(None)
+    document = own_id(builder.build(), doc_id)
+    shift = 1 if title_passage is not None else 0
+    return document, [None if s is None else (0 if s[0] == "title" else s[0] + shift, s[1]) for s in slots]
 
 
-def read_bioc_xml(data: bytes, source: str) -> Iterator[Document]:
+def _records(source: str, document: Document, passages: list[_Passage], slots: list) -> tuple[MentionRecord, ...]:
+    """Annotations as mention records: each location mapped from BioC's offsets to Document.text's."""
+    kept = [(p, slot) for p, slot in zip(passages, slots)]
+    out = set()
+    for p, slot in kept:
+        for ann in p.annotations:
+            spans = []
+            for offset, length in ann.locations:
+                home = next(((q, s) for q, s in [(p, slot)] + kept
+                             if q.offset <= offset and offset + length <= q.offset + len(q.text)), None)
+                if home is None:
+                    raise ReaderError(source, f"document {document.id}: annotation {ann.id or '?'}: location "
+                                              f"{offset}+{length} lies in no passage")
+                q, s = home
+                if s is None:
+                    break  # in a passage left out (references, tables): not a mention of the document
+                section = document.sections[s[0]]
+                start = section.start + offset - q.offset - s[1]
+                if not section.start <= start <= start + length <= section.end:
+                    raise ReaderError(source, f"document {document.id}: annotation {ann.id or '?'}: location "
+                                              f"{offset}+{length} lies outside its passage's text")
+                spans.append((start, start + length))
+            else:
+                if not spans:
+                    continue
+                identifier = (ann.infons.get("identifier") or ann.infons.get("Identifier") or "").strip()
+                markers = tuple(m for m in ann.infons.get("markers", "").split(";") if m)
+                try:
+                    normalised = normalise_spans(spans)
+                except ValueError as exc:
+                    raise ReaderError(source, f"document {document.id}: annotation {ann.id or '?'}: {exc}") from None
+                out.add(MentionRecord(document.id, normalised, "" if identifier == "-" else identifier,
+                                      ann.infons.get("type", ""), ann.text, ann.infons.get("matched_by", ""), markers))
+    return tuple(sorted(out, key=lambda r: r.sort_key))
+
+
+def _int(value: object, source: str, what: str) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ReaderError(source, f"{what}: not an integer ({str(value)[:40]!r})") from None
+    if number < 0:
+        raise ReaderError(source, f"{what}: negative ({number})")
+    return number
+
+
+def _text_element(element) -> str:
+    """A <text> element's text exactly (offsets count in it); one with markup inside, as flattened text."""
+    if element is None:
+        return ""
+    if len(element) == 0:
+        return element.text or ""
+    return text_of(element)
+
+
+def _xml_documents(data: bytes, source: str, with_annotations: bool) -> Iterator[tuple[str, list[_Passage]]]:
     root = parse_xml(data, source)
     documents = [e for e in root.iter() if local(e.tag) == "document"]
     if local(root.tag) != "collection" or not documents:
@@ -48,11 +161,30 @@ def read_bioc_xml(data: bytes, source: str) -> Iterator[Document]:
         passages = []
         for passage in (c for c in doc if local(c.tag) == "passage"):
             infons = {i.get("key", ""): text_of(i) for i in passage if local(i.tag) == "infon"}
-            passages.append((infons, text_of(next((c for c in passage if local(c.tag) == "text"), None))))
-        yield _build(source, "bioc-xml", doc_id, passages)
+            text = _text_element(next((c for c in passage if local(c.tag) == "text"), None))
+            if not with_annotations:
+                passages.append(_Passage(infons, text))
+                continue
+            offset = _int(text_of(next((c for c in passage if local(c.tag) == "offset"), None)) or 0, source,
+                          f"document {doc_id}: passage offset")
+            annotations = []
+            for ann in (c for c in passage if local(c.tag) == "annotation"):
+                ann_id = ann.get("id", "")
+                locations = tuple((_int(loc.get("offset"), source, f"annotation {ann_id}: offset"),
+                                   _int(loc.get("length"), source, f"annotation {ann_id}: length"))
+                                  for loc in ann if local(loc.tag) == "location")
+                annotations.append(_Annotation(ann_id, {i.get("key", ""): text_of(i) for i in ann if local(i.tag) == "infon"},
+                                               locations, _text_element(next((c for c in ann if local(c.tag) == "text"), None))))
+            passages.append(_Passage(infons, text, offset, tuple(annotations)))
+        yield doc_id, passages
 
 
-def read_bioc_json(data: bytes, source: str) -> Iterator[Document]:
+def read_bioc_xml(data: bytes, source: str) -> Iterator[Document]:
+    for doc_id, passages in _xml_documents(data, source, with_annotations=False):
+        yield _build(source, "bioc-xml", doc_id, passages)[0]
+
+
+def _json_documents(data: bytes, source: str, with_annotations: bool) -> Iterator[tuple[str, list[_Passage]]]:
     try:
         payload = json.loads(decode_text(data, source))
     except json.JSONDecodeError as exc:
@@ -70,12 +202,50 @@ def read_bioc_json(data: bytes, source: str) -> Iterator[Document]:
     if not documents:
         raise ReaderError(source, "not BioC JSON: no documents with passages")
     for doc in documents:
+        if not isinstance(doc, dict):
+            continue
+        doc_id = str(doc.get("id") or "")
         passages = []
         for p in doc.get("passages") or []:
-            if isinstance(p, dict):
-                infons = {str(k): str(v) for k, v in (p.get("infons") or {}).items()}
-                passages.append((infons, str(p.get("text") or "")))
-        yield _build(source, "bioc-json", str(doc.get("id") or ""), passages)
+            if not isinstance(p, dict):
+                continue
+            infons = {str(k): str(v) for k, v in (p.get("infons") or {}).items()} if isinstance(p.get("infons"), dict) else {}
+            text = str(p.get("text") or "")
+            if not with_annotations:
+                passages.append(_Passage(infons, text))
+                continue
+            offset = _int(p.get("offset", 0), source, f"document {doc_id}: passage offset")
+            annotations = []
+            for ann in p.get("annotations") or []:
+                if not isinstance(ann, dict):
+                    raise ReaderError(source, f"document {doc_id}: an annotation that is not an object")
+                ann_id = str(ann.get("id") or "")
+                locations = tuple((_int(loc.get("offset"), source, f"annotation {ann_id}: offset"),
+                                   _int(loc.get("length"), source, f"annotation {ann_id}: length"))
+                                  for loc in (ann.get("locations") or []) if isinstance(loc, dict))
+                ann_infons = ann.get("infons") if isinstance(ann.get("infons"), dict) else {}
+                annotations.append(_Annotation(ann_id, {str(k): str(v) for k, v in ann_infons.items()}, locations,
+                                               str(ann.get("text") or "")))
+            passages.append(_Passage(infons, text, offset, tuple(annotations)))
+        yield doc_id, passages
+
+
+def read_bioc_json(data: bytes, source: str) -> Iterator[Document]:
+    for doc_id, passages in _json_documents(data, source, with_annotations=False):
+        yield _build(source, "bioc-json", doc_id, passages)[0]
+
+
+def read_bioc_mentions(data: bytes, source: str) -> list[DocumentMentions]:
+    """Each document of a BioC XML or JSON file with its annotations as mention records (identifier infon ->
+    curie, type -> category, one span per location), offsets into that document's Document.text."""
+    head = data[:4096].decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
+    is_json = head.startswith(("{", "[")) or source.lower().endswith(".json")
+    parse, fmt = (_json_documents, "bioc-json") if is_json else (_xml_documents, "bioc-xml")
+    out = []
+    for doc_id, passages in parse(data, source, True):
+        document, slots = _build(source, fmt, doc_id, passages)
+        out.append((document, _records(source, document, passages, slots)))
+    return out
 
 
 register(RegisteredReader("bioc-xml", (".bioc.xml",), lambda h: "<collection" in h and "<document" in h,
