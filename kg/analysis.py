@@ -24,7 +24,8 @@ class AnalysedSentence:
     hits: tuple[Hit, ...]            # indices into tokens
     mentions: tuple[Mention, ...]    # one per hit, same order
     study_cues: tuple[tuple[int, str], ...]  # (offset in sentence, study type)
-    nested: tuple[Mention, ...] = ()  # mentions of another ontology inside a longer one (not used for relations)
+    nested: tuple[Mention, ...] = ()  # mentions not used for relations: another ontology's inside a longer one,
+    #                                   and verb or adjective forms of processes ("expressed")
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,13 @@ class AnalysedDocument:
 
     @property
     def mentions(self) -> tuple[Mention, ...]:
-        """Every grounded mention, nested ones included, in text order; references ("these cells") are not
-        mentions of a concept's name and are left out."""
+        """The mentions relations are read from, in text order: one per hit, no nested ones."""
+        return tuple(m for s in self.sentences for m in s.mentions)
+
+    @property
+    def all_mentions(self) -> tuple[Mention, ...]:
+        """Every grounded mention of a concept's name, nested ones included, in text order (the mention-level
+        outputs); references ("these cells") are not names and are left out."""
         return tuple(m for s in self.sentences
                      for m in sorted(s.mentions + s.nested, key=lambda m: (m.start, -m.end, m.curie))
                      if m.matched_by != "anaphora")
@@ -53,6 +59,7 @@ class Analyser:
         self.lexicon = lexicon
         self.matcher = Matcher.of(lexicon)
         self.profile = profile
+        self.cell_root = lexicon.get("CL:0000000")  # for marker-defined cells with no more specific type
         self.prior_expansions = prior_expansions()
         patterns = load_patterns()
         self.skip_headings = frozenset(h.lower() for h in patterns["sections"]["skip"])
@@ -77,7 +84,7 @@ class Analyser:
                 if len(key) != 1 or (key[0] in expansions and expansions[key[0]][1] == "abbreviation"):
                     continue
                 before = [t for t in all_tokens[:open_i] if t.text not in INVISIBLE]
-                long_form = long_form_of(short, before, document.text)
+                long_form = self._long_form(short, before, document.text)
                 if long_form:
                     expansions[key[0]] = (tuple(t.key for t in long_form), "abbreviation")
                     found = self.matcher.scan(long_form)
@@ -91,11 +98,16 @@ class Analyser:
             gap_after = frozenset(i for i in range(len(shown) - 1)
                                   if any(k in hidden for k in range(shown[i] + 1, shown[i + 1])))
             hits = self.matcher.scan(visible, local, expansions)
-            hits = self._with_ellipsis(visible, hits, expansions)
+            # Verb and adjective forms of a process ("expressed", "regulatory") are mentions of it, but a
+            # relation reads them as words ("differentiate into"), so they stay out of the hits.
+            verbal = [h for h in hits if h.matched_by == DERIVED]
+            hits = self._with_ellipsis(visible, [h for h in hits if h.matched_by != DERIVED], expansions)
+            hits = self._with_shared_prefix(visible, hits, expansions)
+            hits = self._with_markers(visible, hits)
             hits = tuple(self._with_open_vocabulary(visible, hits, local, opened))
             hits = tuple(self._with_anaphora(visible, list(hits), last_of_category))
             lexical = [h for h in hits if h.matched_by not in ("cue", "anaphora") and not h.pieces]
-            nested = self.matcher.nested(visible, lexical, expansions)
+            nested = self.matcher.nested(visible, lexical, expansions) + verbal
             if self.profile:
                 hits = tuple(h for h in hits if (_hit_key(visible, h), h.term.id) not in self.profile)
                 nested = [h for h in nested if (_hit_key(visible, h), h.term.id) not in self.profile]
@@ -106,6 +118,76 @@ class Analyser:
         sentences = _licensed(sentences)
         return AnalysedDocument(document, tuple(sentences), tuple(defined), _document_study_type(document, sentences),
                                 _document_organism(sentences), tuple(opened[k] for k in sorted(opened)))
+
+    def _long_form(self, short: str, before: list[Token], text: str) -> list[Token]:
+        """The term that ends right before '(SF)' when the short form spells it ("disc degeneration (DGN)"),
+        else the fewest words that spell it."""
+        window = before[-8:]
+        found = self.matcher.scan(window)
+        if found and found[-1].last == len(window) - 1:
+            words = window[found[-1].first:]
+            if words[0].text[:1].lower() == short[:1].lower() and \
+                    short_form_matches(short, text[words[0].start:words[-1].end]):
+                return words
+        return long_form_of(short, before, text)
+
+    def _whole(self, tokens, expansions) -> Term | None:
+        """The term these tokens name as a whole, if any."""
+        found = self.matcher.scan(tokens, {}, expansions)
+        return found[0].term if len(found) == 1 and found[0].first == 0 and found[0].last == len(tokens) - 1 else None
+
+    def _with_shared_prefix(self, tokens, hits: list[Hit], expansions) -> list[Hit]:
+        """Coordinated names that share first and last words: "type I and II collagen" names type I collagen
+        and type II collagen."""
+        keys = [t.key.lower() for t in tokens]
+        for c in range(2, len(tokens) - 2):
+            if keys[c] not in ("and", "or"):
+                continue
+            for y, h, x, p in ((1, 1, 1, 1), (1, 2, 1, 1), (1, 1, 1, 2), (2, 1, 2, 1)):
+                if c - x - p < 0 or c + y + h >= len(tokens) + 1:
+                    continue
+                P, X = list(range(c - x - p, c - x)), list(range(c - x, c))
+                Y, H = list(range(c + 1, c + 1 + y)), list(range(c + 1 + y, c + 1 + y + h))
+                if H and H[-1] >= len(tokens):
+                    continue
+                left = self._whole([tokens[k] for k in P + X + H], expansions)
+                right = self._whole([tokens[k] for k in P + Y + H], expansions)
+                if left is None or right is None or left.id == right.id:
+                    continue
+                span = set(P + X + Y + H)
+                hits = [hh for hh in hits if not span.intersection(range(hh.first, hh.last + 1))]
+                hits.append(Hit(P[0], X[-1], left, "coordination", pieces=((P[0], X[-1]), (H[0], H[-1]))))
+                hits.append(Hit(Y[0], H[-1], right, "coordination", pieces=((P[0], P[-1]), (Y[0], H[-1]))))
+                break
+        return sorted(hits, key=lambda h: h.first)
+
+    def _with_markers(self, tokens, hits: list[Hit]) -> list[Hit]:
+        """Marker-defined cells: "Tie2+ progenitor cells", "CD146-positive cells" are the cell type (or, for bare
+        "cells", cells in general) with the marker recorded."""
+        keys = [t.key.lower() for t in tokens]
+        by_first = {h.first: h for h in hits}
+        out, skip = [], set()
+        for hit in hits:
+            if id(hit) in skip:
+                continue
+            if hit.term.category != "Molecule" or not hit.term.id.startswith("HGNC:"):
+                out.append(hit)
+                continue
+            k = hit.last + 1
+            if k >= len(tokens) or keys[k] not in _MARKER_SIGNS:
+                out.append(hit)
+                continue
+            cell = by_first.get(k + 1)
+            if cell is not None and cell.term.category == "CellType":
+                skip.add(id(cell))
+                out.append(Hit(hit.first, cell.last, cell.term, "marker-defined",
+                               markers=(_surface(tokens, hit.first, hit.last),)))
+            elif k + 1 < len(tokens) and keys[k + 1] == "cell" and self.cell_root is not None:
+                out.append(Hit(hit.first, k + 1, self.cell_root, "marker-defined",
+                               markers=(_surface(tokens, hit.first, hit.last),)))
+            else:
+                out.append(hit)
+        return out
 
     def _with_ellipsis(self, tokens, hits: list[Hit], expansions) -> list[Hit]:
         """Coordinated names that share their last words: in "rod and cone photoreceptors" and "NP and AF
@@ -138,9 +220,11 @@ class Analyser:
         """Listed phrases after a cue that no mention covers become open-vocabulary concepts."""
         covered = {k for h in hits for k in range(h.first, h.last + 1)}
         for first, last, cue in list_items(tokens):
-            if last in covered:
-                continue  # the head word is a known concept ("senescent NP cells")
             inner = [h.term.id for h in hits if first <= h.first and h.last <= last]
+            if last in covered and (len(inner) <= 1 or any(t.key.lower() in _RELATING for t in tokens[first:last + 1])):
+                # the head word is the one known concept ("senescent NP cells"), or the phrase relates known
+                # concepts ("impaired homing under mechanical stress"); "endplate calcification" is a new one
+                continue
             hits = [h for h in hits if h.last < first or h.first > last]  # "annulus sealing patches" is one new concept
             text = " ".join(t.text for t in tokens[first:last + 1])
             term = open_term(text, cue.category, cue, self._lookup, inner)
@@ -185,6 +269,18 @@ class Analyser:
 
 
 _CONJUNCTIONS = frozenset({"and", "or", ","})
+DERIVED = "variant: derived form"
+_MARKER_SIGNS = frozenset({"+", "positive", "pos", "hi", "high", "bright"})
+_RELATING = frozenset({"under", "of", "in", "by", "with", "from", "to", "for", "on", "at", "after", "during", "via",
+                       "and", "or"})
+
+
+def _surface(tokens, first: int, last: int) -> str:
+    """The words of tokens[first..last] as written: a space only where the text had one."""
+    out = tokens[first].text
+    for k in range(first + 1, last + 1):
+        out += ("" if tokens[k].start == tokens[k - 1].end else " ") + tokens[k].text
+    return out
 
 
 def _hit_key(tokens, hit: Hit) -> tuple[str, ...]:
@@ -236,9 +332,8 @@ def _mention(document: Document, tokens, hit: Hit, sentence: int, gap_after: fro
         ranges.append((start, last))
     parts = tuple((tokens[a].start, tokens[b].end) for a, b in ranges)
     start, end = parts[0][0], parts[-1][1]
-    text = " ... ".join(document.text[a:b] for a, b in parts) if len(parts) > 1 else document.text[start:end]
-    return Mention(start, end, text, hit.term.id, hit.term.category, hit.matched_by, sentence,
-                   parts if len(parts) > 1 else (), nested=hit.nested)
+    return Mention(start, end, document.text[start:end], hit.term.id, hit.term.category, hit.matched_by, sentence,
+                   parts if len(parts) > 1 else (), hit.markers, nested=hit.nested)
 
 
 def long_form_of(short: str, before: list[Token], text: str) -> list[Token]:

@@ -371,8 +371,12 @@ def fetch(identifiers: tuple[str, ...], query: str | None, limit: int, out_dir: 
               help="Score this file's mentions (BioC XML/JSON or PubTator) instead of running the analyser.")
 @click.option("--match", "match", type=click.Choice(["exact", "overlap"]), default="exact", show_default=True,
               help="Mentions: the same pieces and id (exact), or the same id and overlapping characters.")
+@click.option("--mention-set", type=click.Choice(["all", "relations"]), default="all", show_default=True,
+              help="Score every mention of the mention outputs (nested and discontinuous ones included), or only "
+                   "those relations are read from, each as one span.")
 def evaluate(gold: tuple[Path, ...], inputs: tuple[str, ...], errors: bool, extractors: tuple[str, ...], fmt: str,
-             ontologies: tuple[Path, ...], prefixes: tuple[str, ...], mentions_file: Path | None, match: str) -> None:
+             ontologies: tuple[Path, ...], prefixes: tuple[str, ...], mentions_file: Path | None, match: str,
+             mention_set: str) -> None:
     """Precision, recall and F1 against GOLD files or folders (mentions, concepts, assertions).
 
     With --mentions, the file's mentions are scored and assertions are not. A score with nothing to divide
@@ -384,7 +388,7 @@ def evaluate(gold: tuple[Path, ...], inputs: tuple[str, ...], errors: bool, extr
     try:
         lexicon = None if mentions_file else _lexicon(ontologies)
         report = run(load_gold(gold), lexicon, list(inputs) or None, extractors or ("rules",), prefixes,
-                     match == "overlap", mentions_file)
+                     match == "overlap", mentions_file, mention_set)
     except (GoldError, ExtractorError) as exc:
         raise KgError(str(exc)) from None
     if fmt == "json":

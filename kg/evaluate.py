@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -328,9 +328,11 @@ def file_mentions(path: Path, documents: Sequence[Document]) -> list[MentionReco
 
 def evaluate(gold_docs: list[dict], lexicon: Lexicon | None, inputs: list[str] | None = None,
              extractors: Iterable[str] = ("rules",), prefixes: Sequence[str] = (), overlap: bool = False,
-             mentions: Path | None = None) -> Report:
+             mentions: Path | None = None, mention_set: str = "all") -> Report:
     """Score the analyser and the extractors on the gold documents; with `mentions` (a BioC or PubTator file),
-    score that file's mentions instead (and no assertions)."""
+    score that file's mentions instead (and no assertions). `mention_set`: "all" scores every mention the
+    mention-level outputs hold (nested ones and discontinuous pieces included), "relations" the mentions
+    relations are read from, each as one span (references such as "these cells" included)."""
     sources = inputs or sorted({str(Path(d["_base"]) / d["source"]) for d in gold_docs})
     documents = {}
     for result in read_inputs(sources):
@@ -361,7 +363,9 @@ def evaluate(gold_docs: list[dict], lexicon: Lexicon | None, inputs: list[str] |
         sys_m, sys_a = [], {}
         for doc_id in gold_ids:
             analysed = analyser.analyse(documents[doc_id])
-            sys_m.extend(records_of(documents[doc_id], analysed.mentions))
+            chosen = analysed.all_mentions if mention_set == "all" else \
+                tuple(replace(m, parts=()) for m in analysed.mentions)
+            sys_m.extend(records_of(documents[doc_id], chosen))
             for extractor in instances:
                 for a in extractor.extract(analysed):
                     sys_a[(doc_id, a.subject, a.predicate, a.object, a.evidence.polarity)] = a.predicate

@@ -116,7 +116,8 @@ class Worker:
         assertions = tuple(a for e in self.extractors for a in e.extract(analysed))
         mentions = analysed.mentions
         return DocResult(doc.id, assertions, tuple(sorted({m.curie for m in mentions})), analysed.open_terms, None,
-                         len(analysed.sentences), len(mentions), records_of(doc, mentions), passages_of(doc))
+                         len(analysed.sentences), len(mentions), records_of(doc, analysed.all_mentions),
+                         passages_of(doc))
 
 
 _WORKER: Worker | None = None

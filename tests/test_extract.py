@@ -58,7 +58,7 @@ def test_hedging_is_recorded(extract):
     ("MSC-mediated ECM synthesis was seen.", (MSC, "capable_of", "GO:0030198")),
     ("An SDF-1-loaded hydrogel was injected.", ("IVDKG:hydrogel", "has_participant", "HGNC:10672")),
     ("Hypoxia-induced apoptosis was seen.", (HYPOXIA, "positively_regulates", "GO:0006915")),
-    ("Bone marrow-derived MSCs were used.", (MSC, "located_in", "UBERON:0002371")),
+    ("Synovium-derived MSCs were used.", (MSC, "located_in", "UBERON:0007616")),
     ("Disc progenitor cells reside in the annulus fibrosus.", ("IVDKG:disc_progenitor_cell", "located_in", "UBERON:0004715")),
     ("MSCs differentiate into NP-like cells.", (MSC, "develops_into", NP_CELL)),
     ("Tumorigenicity hinders stem cell therapy.", ("IVDKG:tumorigenicity", "hinders", "IVDKG:stem_cell_therapy")),

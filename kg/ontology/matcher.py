@@ -35,6 +35,7 @@ class Hit:
     nested: bool = False  # inside a longer mention, of another ontology ("striatal" in "striatal neuron")
     pieces: tuple[tuple[int, int], ...] = ()  # token ranges of a discontinuous mention ("rod ... photoreceptors")
     licence: tuple[str, ...] = ()  # the hit stands only if the document mentions one of these ids
+    markers: tuple[str, ...] = ()  # the markers that define a cell population ("Tie2" in "Tie2+ progenitors")
 
 
 BLOCK = ""  # the id of a phrase that is never a concept ("scale bar"): it takes its words and grounds nothing
@@ -202,11 +203,18 @@ class Matcher:
         n = len(keys)
         if not expansions or not any(k in expansions for k in keys):
             return self._scan(keys, local or {}, limit=n - 1 if shorter_than_all else None)
+        # A phrase that is never a concept ("NP-40") keeps its words as they are: no short form in it expands.
+        rows, ids = self.compiled.rows, self.compiled.ids
+        kept = {k for first, last, _ in longest_matches(
+                    keys, self.max_len,
+                    lambda key: True if ids[rows.get(_SEP.join(key), 0)] == BLOCK and _SEP.join(key) in rows else None,
+                    longest_from=self.longest_from)
+                for k in range(first, last + 1)}
         virtual: list[str] = []
         origin: list[int] = []
         starts, ends = set(), set()
         for i, key in enumerate(keys):
-            parts = expansions[key][0] if key in expansions else (key,)
+            parts = expansions[key][0] if key in expansions and i not in kept else (key,)
             starts.add(len(virtual))
             virtual.extend(parts)
             origin.extend([i] * len(parts))

@@ -24,10 +24,17 @@ def read_text(data: bytes, source: str) -> Iterator[Document]:
         lines = lines[first + 1:]
     body, highlights, current = [], [], None
     for line in lines:
-        if line.strip() == "@highlight":
-            current = highlights
+        if "@highlight" not in line:
+            (current if current is not None else body).append(line)
             continue
-        (current if current is not None else body).append(line)
+        # '@highlight' starts a highlights section, alone on its line or glued to the text before it
+        before = line.split("@highlight", 1)[0].rstrip()
+        if before:
+            (current if current is not None else body).append(before)
+        current = highlights
+        rest = line.split("@highlight", 1)[1].replace("@highlight", " ").strip()
+        if rest:
+            highlights.append(rest)
     builder.add("Body", "\n".join(body), kind="other")
     builder.add("Highlights", "\n".join(highlights), kind="abstract")
     _metadata(builder, text)
