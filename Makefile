@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup lexicon ontology clean
+.PHONY: demo test setup lexicon ontology craft clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lexicon: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lexicon]'
 	$(BIN)/python scripts/build_lexicon.py
+
+craft: $(STAMP)
+	$(BIN)/python scripts/bench_craft.py
 
 ontology: lexicon
 	$(BIN)/python scripts/build_ontology.py

@@ -83,7 +83,8 @@ class Analyser:
                 key = phrase_key(short)
                 if len(key) != 1 or (key[0] in expansions and expansions[key[0]][1] == "abbreviation"):
                     continue
-                before = [t for t in all_tokens[:open_i] if t.text not in INVISIBLE]
+                earlier = {k for o, c, _ in definitions if c < open_i for k in range(o, c + 1)}
+                before = [t for k, t in enumerate(all_tokens[:open_i]) if t.text not in INVISIBLE and k not in earlier]
                 long_form = self._long_form(short, before, document.text)
                 if long_form:
                     expansions[key[0]] = (tuple(t.key for t in long_form), "abbreviation")

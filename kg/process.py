@@ -21,6 +21,7 @@ from .mentions import MentionRecord, Passage, passages_of, records_of
 from .model import Assertion, Document, Evidence, Quantity, Span, Term
 from .ontology.lexicon import Lexicon
 from .ontology.matcher import Matcher
+from .resources import ontology_file
 
 _CODE_DIRS = ("analysis.py", "nlp", "extract", "ontology", "model.py", "mentions.py", "patterns.py", "process.py")
 CACHE_FORMAT = "2"  # the layout of a cached DocResult; part of every cache key (2: mention records and passages)
@@ -84,9 +85,24 @@ def extractor_version(specs: Sequence[str]) -> str:
     return "|".join(parts)
 
 
+_DATA_FILES = ("patterns.toml", "syntax_patterns.toml", "grounding.toml", "spelling.tsv", "not_concepts.txt",
+               "excluded_synonyms.txt", "abbreviations.tsv", "schema.toml")
+
+
+def data_version() -> str:
+    """A hash of the vocabulary files that shape a document's result besides the lexicon, and of the parser."""
+    digest = hashlib.sha256()
+    for name in _DATA_FILES:
+        path = ontology_file(name)
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+    scores = Path(__file__).resolve().parent / "models" / "craft_parser" / "SCORES.json"
+    digest.update(scores.read_bytes() if scores.is_file() else b"")
+    return digest.hexdigest()[:16]
+
+
 def result_versions(lexicon: Lexicon, extractors: Sequence[str]) -> str:
     """Everything besides a document's content that its result depends on."""
-    return "|".join([CACHE_FORMAT, lexicon.version, code_version(), extractor_version(extractors)])
+    return "|".join([CACHE_FORMAT, lexicon.version, code_version(), data_version(), extractor_version(extractors)])
 
 
 def load_result(cache_dir: Path, key: str) -> DocResult | None:

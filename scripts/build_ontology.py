@@ -4,7 +4,7 @@ It holds a class per category of SCHEMA.md (pairwise disjoint), an object proper
 with its domain, range and mapping to the RO or Biolink IRI, and the project concepts (barriers,
 strategies, outcomes and others that no ontology has) with labels, definitions, synonyms and
 skos:closeMatch / skos:broadMatch links to the nearest ontology terms. Categories, predicates and
-concepts are read from ontologies/schema.toml and ontologies/lexicon.tsv, so the ontology and the
+concepts are read from ontologies/schema.toml and ontologies/lexicon.tsv.gz, so the ontology and the
 extractor never disagree.
 
 Usage: python scripts/build_ontology.py [--out-dir ontologies]
@@ -36,7 +36,7 @@ OBOINOWL = "http://www.geneontology.org/formats/oboInOwl#"
 
 def build(out_dir: Path) -> tuple[Path, Path]:
     schema = load_schema(ROOT / "ontologies" / "schema.toml")
-    lexicon = load_lexicon(ROOT / "ontologies" / "lexicon.tsv", schema)
+    lexicon = load_lexicon(ROOT / "ontologies" / "lexicon.tsv.gz", schema)
     world = owl.World()
     vocab = world.get_ontology(schema.base + "vocab/")
     mappings: list[tuple[str, str, str]] = []  # (subject IRI, skos property, object IRI), added with rdflib

@@ -23,7 +23,7 @@ _CATEGORY_PRIORITY = ("CellType", "Strategy", "Barrier", "Mechanism", "Disease",
                       "Molecule", "AnatomicalStructure", "Organism")
 _SEP = "\x1f"
 _BLOCK_TERM = Term("", "", "", matchable=False)
-TABLE_FORMAT = "phrases-v3"
+TABLE_FORMAT = "phrases-v4"
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,7 @@ class CompiledTable:
     how_of: tuple[int, ...]
     licences: dict[int, tuple[str, ...]]
     longest_from: dict[str, int]
+    prefixes: frozenset[str] = frozenset()  # every proper word-prefix of a phrase: where a scan may go on
 
     @staticmethod
     def of(table: Table) -> "CompiledTable":
@@ -133,14 +134,16 @@ class CompiledTable:
         for key, _ in items:
             if longest.get(key[0], 0) < len(key):
                 longest[key[0]] = len(key)
+        prefixes = frozenset(_SEP.join(k[:n]) for k, _ in items for n in range(1, len(k)))
         return CompiledTable({_SEP.join(k): n for n, (k, _) in enumerate(items)}, tuple(i for _, (i, _, _) in items),
                              hows, tuple(index[h] for _, (_, h, _) in items),
-                             {n: c for n, (_, (_, _, c)) in enumerate(items) if c}, longest)
+                             {n: c for n, (_, (_, _, c)) in enumerate(items) if c}, longest, prefixes)
 
     def to_json(self) -> dict:
         return {"format": TABLE_FORMAT, "keys": "\n".join(self.rows), "ids": "\n".join(self.ids),
                 "hows": list(self.hows), "how_of": bytes(self.how_of).hex() if len(self.hows) < 256 else None,
-                "licences": {str(k): list(v) for k, v in self.licences.items()}, "longest_from": self.longest_from}
+                "licences": {str(k): list(v) for k, v in self.licences.items()}, "longest_from": self.longest_from,
+                "prefixes": "\n".join(sorted(self.prefixes))}
 
     @staticmethod
     def from_json(data: dict) -> "CompiledTable":
@@ -153,7 +156,8 @@ class CompiledTable:
             raise ValueError("columns of different lengths")
         return CompiledTable(dict(zip(keys, range(len(keys)))), ids, tuple(data["hows"]), how_of,
                              {int(k): tuple(v) for k, v in data["licences"].items()},
-                             {str(k): int(v) for k, v in data["longest_from"].items()})
+                             {str(k): int(v) for k, v in data["longest_from"].items()},
+                             frozenset(data["prefixes"].split("\n")) if data["prefixes"] else frozenset())
 
 
 _MATCHERS: dict[str, "Matcher"] = {}
@@ -167,6 +171,7 @@ class Matcher:
         self.compiled = load_table(lexicon, policy) if policy is None else CompiledTable.of(compile_table(lexicon, policy))
         self.longest_from = self.compiled.longest_from
         self.max_len = max(self.longest_from.values(), default=1)
+        self.block_first = frozenset(phrase_key(p)[0] for p in not_concepts() if phrase_key(p))
 
     @staticmethod
     def of(lexicon: Lexicon) -> "Matcher":
@@ -205,7 +210,7 @@ class Matcher:
             return self._scan(keys, local or {}, limit=n - 1 if shorter_than_all else None)
         # A phrase that is never a concept ("NP-40") keeps its words as they are: no short form in it expands.
         rows, ids = self.compiled.rows, self.compiled.ids
-        kept = {k for first, last, _ in longest_matches(
+        kept = set() if not self.block_first.intersection(keys) else {k for first, last, _ in longest_matches(
                     keys, self.max_len,
                     lambda key: True if ids[rows.get(_SEP.join(key), 0)] == BLOCK and _SEP.join(key) in rows else None,
                     longest_from=self.longest_from)
@@ -231,29 +236,42 @@ class Matcher:
 
     def _scan(self, keys: Sequence[str], local: Mapping[tuple[str, ...], tuple[Term | None, str]],
               limit: int | None = None, blocked: Callable[[int, int], bool] | None = None) -> list[Hit]:
+        """Left to right; at each position the phrase grows word by word while some phrase starts with it,
+        and the longest one found wins (one set look-up per word for most words)."""
         rows, ids, hows, how_of = self.compiled.rows, self.compiled.ids, self.compiled.hows, self.compiled.how_of
-        licences, terms = self.compiled.licences, self.lexicon.terms
-
-        def lookup(key: tuple[str, ...]) -> tuple[Term, str, tuple[str, ...]] | None:
-            if key in local:
-                term, how = local[key]
-                return (term, how, ()) if term is not None else None
-            row = rows.get(_SEP.join(key))
-            if row is None:
-                return None
-            curie = ids[row]
-            return (terms[curie] if curie != BLOCK else _BLOCK_TERM, hows[how_of[row]], licences.get(row, ()))
-
-        longest = self.longest_from
-        if local:
-            longest = dict(longest)
-            for key in local:
-                longest[key[0]] = max(longest.get(key[0], 0), len(key))
-        return [Hit(first, last, term, how, licence=licence)
-                for first, last, (term, how, licence) in longest_matches(keys, self.max_len, lookup,
-                                                                blocked or (lambda a, b: False),
-                                                                longest_from=longest, max_length=limit)
-                if term is not _BLOCK_TERM]
+        licences, terms, prefixes = self.compiled.licences, self.lexicon.terms, self.compiled.prefixes
+        own = {_SEP.join(k): v for k, v in local.items()}
+        own_prefixes = {_SEP.join(k[:n]) for k in local for n in range(1, len(k))}
+        out: list[Hit] = []
+        n = len(keys)
+        cap = limit or n
+        i = 0
+        while i < n:
+            best = None
+            phrase, j = keys[i], i
+            while True:
+                if not (blocked and blocked(i, j)):
+                    if phrase in own:
+                        term, how = own[phrase]
+                        best = (j, term, how, ()) if term is not None else best
+                    else:
+                        row = rows.get(phrase)
+                        if row is not None:
+                            curie = ids[row]
+                            best = (j, terms[curie] if curie != BLOCK else _BLOCK_TERM, hows[how_of[row]],
+                                    licences.get(row, ()))
+                j += 1
+                if j >= n or j - i >= cap or (phrase not in prefixes and phrase not in own_prefixes):
+                    break
+                phrase = phrase + _SEP + keys[j]
+            if best is None:
+                i += 1
+                continue
+            last, term, how, licence = best
+            if term is not _BLOCK_TERM:
+                out.append(Hit(i, last, term, how, licence=licence))
+            i = last + 1
+        return out
 
     def nested(self, tokens: Sequence[Token], hits: Sequence[Hit],
                expansions: Mapping[str, tuple[tuple[str, ...], str]] | None = None) -> list[Hit]:
