@@ -75,9 +75,23 @@ def normalise(word: str) -> str:
     return low
 
 
+_KEYS: dict[str, str] = {}  # word -> key: a plain dict is the cheapest look-up on the hottest path
+
+
 def tokenize(text: str, offset: int = 0) -> list[Token]:
-    key = normalise
-    return [Token(m.start() + offset, m.end() + offset, m.group(), key(m.group())) for m in _TOKEN.finditer(text)]
+    keys = _KEYS
+    if len(keys) > 500_000:
+        keys.clear()
+    make = tuple.__new__
+    out = []
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        key = keys.get(word)
+        if key is None:
+            key = keys[word] = normalise(word)
+        start = m.start() + offset
+        out.append(make(Token, (start, start + len(word), word, key)))
+    return out
 
 
 def phrase_key(phrase: str) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from ..model import Term
 from ..nlp.tokens import Token, phrase_key
 from ..resources import ontology_file
 from .lexicon import Lexicon
+from .sources import cache_dir
 from .variants import Policy, adjective_map, default_policy, term_phrases
 
 _CATEGORY_PRIORITY = ("CellType", "Strategy", "Barrier", "Mechanism", "Disease", "Phenotype", "Outcome",
@@ -84,18 +85,12 @@ def _table_key(lexicon: Lexicon) -> str:
     return digest.hexdigest()[:32]
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("IVDKG_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "ivd-kg")
-    return Path(base)
-
-
 def load_table(lexicon: Lexicon, policy: Policy | None = None) -> "CompiledTable":
     """The compiled table, from the cache when it is there and sound, else compiled and cached.
 
     The cache is JSON holding a few long strings (keys, ids, how), which load in C: a table of half a
     million phrases is ready in a fraction of a second."""
-    path = _cache_dir() / f"phrases-{_table_key(lexicon)}.json"
+    path = cache_dir() / f"phrases-{_table_key(lexicon)}.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         compiled = CompiledTable.from_json(data)
