@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Document, Mention, Sentence, Term
-from .nlp.abbreviations import definition_spans, prior_expansions, short_form_matches
+from .nlp.abbreviations import definition_spans, long_form_of, prior_expansions, short_form_matches
 from .nlp.context import majority, study_type_cues
 from .nlp.open_vocabulary import list_items, open_term
 from .nlp.sentences import split_document
@@ -335,18 +335,6 @@ def _mention(document: Document, tokens, hit: Hit, sentence: int, gap_after: fro
     start, end = parts[0][0], parts[-1][1]
     return Mention(start, end, document.text[start:end], hit.term.id, hit.term.category, hit.matched_by, sentence,
                    parts if len(parts) > 1 else (), hit.markers, nested=hit.nested)
-
-
-def long_form_of(short: str, before: list[Token], text: str) -> list[Token]:
-    """The fewest words before '(SF)' that spell the short form, the first starting with its first letter
-    (Schwartz and Hearst's rule): "embryonic stem (ES)" -> embryonic stem."""
-    first_char = next((c.lower() for c in short if c.isalnum()), "")
-    words = [t for t in before if t.text.isalnum()]
-    for n in range(1, min(len(words), len(short) + 5) + 1):
-        candidate = before[before.index(words[-n]):]
-        if candidate[0].text[0].lower() == first_char and short_form_matches(short, text[candidate[0].start:candidate[-1].end]):
-            return candidate
-    return []
 
 
 TERM_LIST_SHARE = 0.7

@@ -24,6 +24,7 @@ import argparse
 import csv
 import gzip
 import json
+import os
 import sys
 import time
 from collections import Counter, defaultdict
@@ -84,8 +85,6 @@ def gold_for(craft: Path, ontology: str, ids: list[str]) -> list[MentionRecord]:
 
 def write_gold(gold: list[MentionRecord], craft: Path, out: Path) -> Path:
     """The project's gold format, one file per ontology; sources are relative to the file."""
-    import os
-
     by_doc: dict[str, list[MentionRecord]] = defaultdict(list)
     for m in gold:
         by_doc[m.document].append(m)

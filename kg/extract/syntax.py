@@ -20,7 +20,7 @@ from typing import Iterable, Iterator, Sequence
 
 from ..analysis import AnalysedDocument, AnalysedSentence
 from ..model import Assertion, Evidence, Span
-from ..nlp.context import is_negation, quantities
+from ..nlp.context import quantities
 from ..patterns import load_patterns, verb_forms
 from ..resources import ontology_file
 from ..schema import Schema, default_schema

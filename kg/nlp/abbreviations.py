@@ -55,3 +55,15 @@ def prior_expansions() -> dict[str, tuple[tuple[str, ...], str]]:
             if len(key) == 1:
                 out[key[0]] = (phrase_key(row["expansion"]), "abbreviation prior")
     return out
+
+
+def long_form_of(short: str, before: list[Token], text: str) -> list[Token]:
+    """The fewest words before '(SF)' that spell the short form, the first starting with its first letter
+    (Schwartz and Hearst's rule): "embryonic stem (ES)" -> embryonic stem."""
+    first_char = next((c.lower() for c in short if c.isalnum()), "")
+    words = [t for t in before if t.text.isalnum()]
+    for n in range(1, min(len(words), len(short) + 5) + 1):
+        candidate = before[before.index(words[-n]):]
+        if candidate[0].text[0].lower() == first_char and short_form_matches(short, text[candidate[0].start:candidate[-1].end]):
+            return candidate
+    return []

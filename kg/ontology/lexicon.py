@@ -1,7 +1,6 @@
 """The lexicon: ontology terms and project concepts with labels, synonyms and is_a parents."""
 from __future__ import annotations
 
-import csv
 import gzip
 from dataclasses import dataclass
 from functools import lru_cache

@@ -24,7 +24,7 @@ _CATEGORY_PRIORITY = ("CellType", "Strategy", "Barrier", "Mechanism", "Disease",
                       "Molecule", "AnatomicalStructure", "Organism")
 _SEP = "\x1f"
 _BLOCK_TERM = Term("", "", "", matchable=False)
-TABLE_FORMAT = "phrases-v4"
+TABLE_FORMAT = "phrases-v5"
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,6 @@ class CompiledTable:
     hows: tuple[str, ...]
     how_of: tuple[int, ...]
     licences: dict[int, tuple[str, ...]]
-    longest_from: dict[str, int]
     prefixes: frozenset[str] = frozenset()  # every proper word-prefix of a phrase: where a scan may go on
 
     @staticmethod
@@ -125,19 +124,15 @@ class CompiledTable:
         items = sorted(table.items())
         hows = tuple(sorted({how for _, (_, how, _) in items}))
         index = {h: k for k, h in enumerate(hows)}
-        longest: dict[str, int] = {}
-        for key, _ in items:
-            if longest.get(key[0], 0) < len(key):
-                longest[key[0]] = len(key)
         prefixes = frozenset(_SEP.join(k[:n]) for k, _ in items for n in range(1, len(k)))
         return CompiledTable({_SEP.join(k): n for n, (k, _) in enumerate(items)}, tuple(i for _, (i, _, _) in items),
                              hows, tuple(index[h] for _, (_, h, _) in items),
-                             {n: c for n, (_, (_, _, c)) in enumerate(items) if c}, longest, prefixes)
+                             {n: c for n, (_, (_, _, c)) in enumerate(items) if c}, prefixes)
 
     def to_json(self) -> dict:
         return {"format": TABLE_FORMAT, "keys": "\n".join(self.rows), "ids": "\n".join(self.ids),
                 "hows": list(self.hows), "how_of": bytes(self.how_of).hex() if len(self.hows) < 256 else None,
-                "licences": {str(k): list(v) for k, v in self.licences.items()}, "longest_from": self.longest_from,
+                "licences": {str(k): list(v) for k, v in self.licences.items()},
                 "prefixes": "\n".join(sorted(self.prefixes))}
 
     @staticmethod
@@ -151,7 +146,6 @@ class CompiledTable:
             raise ValueError("columns of different lengths")
         return CompiledTable(dict(zip(keys, range(len(keys)))), ids, tuple(data["hows"]), how_of,
                              {int(k): tuple(v) for k, v in data["licences"].items()},
-                             {str(k): int(v) for k, v in data["longest_from"].items()},
                              frozenset(data["prefixes"].split("\n")) if data["prefixes"] else frozenset())
 
 
@@ -164,8 +158,6 @@ class Matcher:
     def __init__(self, lexicon: Lexicon, policy: Policy | None = None):
         self.lexicon = lexicon
         self.compiled = load_table(lexicon, policy) if policy is None else CompiledTable.of(compile_table(lexicon, policy))
-        self.longest_from = self.compiled.longest_from
-        self.max_len = max(self.longest_from.values(), default=1)
         self.block_first = frozenset(phrase_key(p)[0] for p in not_concepts() if phrase_key(p))
 
     @staticmethod
@@ -204,12 +196,8 @@ class Matcher:
         if not expansions or not any(k in expansions for k in keys):
             return self._scan(keys, local or {}, limit=n - 1 if shorter_than_all else None)
         # A phrase that is never a concept ("NP-40") keeps its words as they are: no short form in it expands.
-        rows, ids = self.compiled.rows, self.compiled.ids
-        kept = set() if not self.block_first.intersection(keys) else {k for first, last, _ in longest_matches(
-                    keys, self.max_len,
-                    lambda key: True if ids[rows.get(_SEP.join(key), 0)] == BLOCK and _SEP.join(key) in rows else None,
-                    longest_from=self.longest_from)
-                for k in range(first, last + 1)}
+        kept = set() if not self.block_first.intersection(keys) else {
+            k for h in self._scan(keys, {}, blocks=True) for k in range(h.first, h.last + 1)}
         virtual: list[str] = []
         origin: list[int] = []
         starts, ends = set(), set()
@@ -230,9 +218,11 @@ class Matcher:
         return out
 
     def _scan(self, keys: Sequence[str], local: Mapping[tuple[str, ...], tuple[Term | None, str]],
-              limit: int | None = None, blocked: Callable[[int, int], bool] | None = None) -> list[Hit]:
+              limit: int | None = None, blocked: Callable[[int, int], bool] | None = None,
+              blocks: bool = False) -> list[Hit]:
         """Left to right; at each position the phrase grows word by word while some phrase starts with it,
-        and the longest one found wins (one set look-up per word for most words)."""
+        and the longest one found wins (one set look-up per word for most words). With `blocks`, only the
+        phrases that are never concepts are returned."""
         rows, ids, hows, how_of = self.compiled.rows, self.compiled.ids, self.compiled.hows, self.compiled.how_of
         licences, terms, prefixes = self.compiled.licences, self.lexicon.terms, self.compiled.prefixes
         own = {_SEP.join(k): v for k, v in local.items()}
@@ -263,7 +253,7 @@ class Matcher:
                 i += 1
                 continue
             last, term, how, licence = best
-            if term is not _BLOCK_TERM:
+            if (term is _BLOCK_TERM) == blocks:
                 out.append(Hit(i, last, term, how, licence=licence))
             i = last + 1
         return out
@@ -290,19 +280,16 @@ V = TypeVar("V")
 
 def longest_matches(keys: Sequence[str], max_len: int, lookup: Callable[[tuple[str, ...]], V | None],
                     blocked: Callable[[int, int], bool] = lambda first, last: False,
-                    longest_from: Mapping[str, int] | None = None,
-                    max_length: int | None = None) -> list[tuple[int, int, V]]:
+                    longest_from: Mapping[str, int] | None = None) -> list[tuple[int, int, V]]:
     """Greedy left-to-right scan: at each position the longest key sequence that `lookup` knows wins.
 
-    `blocked(first, last)` rules a span out (the trigger scan uses it to skip words inside mentions);
-    `max_length` caps the length of a match.
+    `blocked(first, last)` rules a span out (the trigger scan uses it to skip words inside mentions).
     """
     found: list[tuple[int, int, V]] = []
     i, n = 0, len(keys)
-    cap = max_length or max_len
     while i < n:
         limit = max_len if longest_from is None else longest_from.get(keys[i], 0)
-        for length in range(min(limit, n - i, cap), 0, -1):
+        for length in range(min(limit, n - i), 0, -1):
             if blocked(i, i + length - 1):
                 continue
             value = lookup(tuple(keys[i:i + length]))
