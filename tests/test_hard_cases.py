@@ -28,7 +28,7 @@ def test_a_and_b_restore_x_and_reduce_y(triples):
 # cue phrases give a category to phrases the lexicon lacks ---------------------------------------
 @pytest.mark.parametrize("text,phrase,category", [
     ("Challenges include poor vascular supply and oxidative stress.", "poor vascular supply", "Barrier"),
-    ("Barriers include endplate calcification.", "endplate calcification", "Barrier"),
+    ("Barriers include poor graft anchorage.", "poor graft anchorage", "Barrier"),
     ("Obstacles such as donor site morbidity remain.", "donor site morbidity", "Barrier"),
     ("Strategies such as decellularized matrix grafts are studied.", "decellularized matrix grafts", "Strategy"),
     ("Emerging strategies target annulus sealing patches to enhance cell retention.", "annulus sealing patches", "Strategy"),
@@ -57,12 +57,12 @@ def test_open_concepts_reach_the_graph_with_a_project_iri(tmp_path):
     from kg.cli import main
 
     paper = tmp_path / "p.txt"
-    paper.write_text("Barriers\n\nBarriers include endplate calcification. Endplate calcification hinders MSC transplantation.")
+    paper.write_text("Barriers\n\nBarriers include poor graft anchorage. Poor graft anchorage hinders MSC transplantation.")
     result = CliRunner().invoke(main, ["build", str(paper), "-o", str(tmp_path / "out"), "--quiet", "-f", "turtle"])
     assert result.exit_code == 0, result.output
     g = Graph().parse(tmp_path / "out" / "graph.ttl")
-    node = URIRef("https://w3id.org/ivd-kg/concept/endplate_calcification")
-    assert (node, RDFS.label, Literal("endplate calcification")) in g
+    node = URIRef("https://w3id.org/ivd-kg/concept/poor_graft_anchorage")
+    assert (node, RDFS.label, Literal("poor graft anchorage")) in g
     assert (node, RDF.type, URIRef("https://w3id.org/ivd-kg/vocab/Barrier")) in g
     assert (node, URIRef("https://w3id.org/ivd-kg/vocab/hinders"), URIRef("http://id.nlm.nih.gov/mesh/D045164")) in g
 
@@ -161,7 +161,7 @@ def test_confidence_is_lower_for_hedged_distant_and_open_vocabulary_claims(extra
     (hedged,) = extract("Hypoxia may hinder cell homing.")
     (far,) = extract("Hypoxia, as many groups working on degenerate human and animal discs over two decades have "
                      "repeatedly reported in many settings and models, hinders cell homing.")
-    (open_,) = [a for a in extract("Barriers include endplate calcification. Endplate calcification hinders cell homing.")]
+    (open_,) = [a for a in extract("Barriers include poor graft anchorage. Poor graft anchorage hinders cell homing.")]
     assert stated.evidence.confidence > hedged.evidence.confidence
     assert stated.evidence.confidence > far.evidence.confidence
     assert stated.evidence.confidence > open_.evidence.confidence

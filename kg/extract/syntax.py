@@ -76,12 +76,15 @@ class Vocabulary:
     coordination: frozenset[str] = frozenset({"conj", "appos"})
     carriers: dict[str, frozenset[str]] = field(default_factory=dict)
     carrier_modifiers: frozenset[str] = frozenset({"compound", "nmod"})
+    participle_carriers: frozenset[str] = frozenset()  # "strategies involving hydrogels"
+    carrier_participles: frozenset[str] = frozenset()
     transparent: frozenset[str] = frozenset()
     generic_heads: frozenset[str] = frozenset()
     subject_prepositions: dict[str, frozenset[str]] = field(default_factory=dict)  # "the role of X in Y"
     reversed_classes: frozenset[str] = frozenset()  # "Y is due to X": the object of the preposition is the subject
     light_verbs: frozenset[str] = frozenset()
     means: frozenset[str] = frozenset()
+    structural: frozenset[str] = frozenset()  # relation classes read from structure alone ("X for Y": purpose)
     hedge_aux: frozenset[str] = frozenset({"may", "might", "could"})
     hedge_governors: frozenset[str] = frozenset()
     negation_governors: frozenset[str] = frozenset()
@@ -107,7 +110,10 @@ def children_of(toks: Sequence[Tok]) -> list[list[int]]:
 
 def repair(toks: Sequence[Tok], vocab: Vocabulary) -> list[Tok]:
     """Undo one frequent misparse: "X increased A and reduced B", where the parser makes "reduced" an
-    adjective of B (a conjunct of A); it is a second verb with B as its object, sharing X."""
+    adjective of B (a conjunct of A); it is a second verb with B as its object, sharing X. And a
+    sentence read as one noun phrase ("MSCs, cultured under hypoxia, increased matrix synthesis" with
+    "increased" an adjective): the first past-tense trigger after the root noun is the main verb."""
+    toks = _verbless_root(toks, vocab)
     out = list(toks)
     for t in toks:
         if not (t.dep == "amod" and t.tag in ("VBN", "VBD") and t.i > 0 and t.head == t.i + 1):
@@ -144,6 +150,26 @@ def repair(toks: Sequence[Tok], vocab: Vocabulary) -> list[Tok]:
     return out
 
 
+def _verbless_root(toks: Sequence[Tok], vocab: Vocabulary) -> list[Tok]:
+    """A sentence whose root is a noun and that holds a trigger in "-ed" modifying a later noun: the
+    trigger is the verb, the root noun its subject, the modified noun its object."""
+    out = list(toks)
+    roots = [t for t in toks if t.head == t.i]
+    if len(roots) != 1 or not roots[0].tag.startswith("NN") or any(
+            t.tag.startswith("VB") and t.dep in ("ROOT", "ccomp", "conj") and t.head == roots[0].i for t in toks):
+        return out
+    root = roots[0]
+    for t in toks:
+        if (t.i > root.i and t.dep == "amod" and t.head > t.i and t.low.endswith("ed")
+                and t.tag in ("VBD", "VBN", "JJ") and vocab.lemma(t.text, "VBD") in vocab.triggers):
+            noun = toks[t.head]
+            out[t.i] = Tok(t.i, t.i, "ROOT", t.text, vocab.lemma(t.text, "VBD"), "VBD")
+            out[root.i] = Tok(root.i, t.i, "nsubj", root.text, root.lemma, root.tag)
+            out[noun.i] = Tok(noun.i, t.i, "dobj", noun.text, noun.lemma, noun.tag)
+            return out
+    return out
+
+
 def _preposition_objects(toks, kids, at: int, words: Iterable[str]) -> list[int]:
     """The objects of the prepositions among `at`'s dependents whose word is one of `words`."""
     words = set(words)
@@ -170,28 +196,78 @@ def fillers(toks, kids, at: int, concepts: frozenset[int], vocab: Vocabulary, su
         return []
     t = toks[at]
     out: list[tuple[int, str]] = []
-    if at in concepts:
+    word = vocab.lemma(t.text, t.tag)
+    inner = []
+    if at in concepts and (word in vocab.transparent or t.low in vocab.transparent):
+        # "the expression of HIF-1a" is about HIF-1a even where "expression" is a concept of its own
+        inner = [(c, "transparent") for g in _preposition_objects(toks, kids, at, ("of",))
+                 for c, _ in fillers(toks, kids, g, concepts, vocab, subject, depth + 1)]
+    if inner:
+        out += inner
+    elif at in concepts:
         out.append((at, ""))
     else:
-        word = vocab.lemma(t.text, t.tag)
         if word in vocab.carriers:
             for g in _preposition_objects(toks, kids, at, vocab.carriers[word]):
                 out += [(c, "carrier") for c, _ in fillers(toks, kids, g, concepts, vocab, subject, depth + 1)]
             for c in kids[at]:
                 if toks[c].dep in vocab.carrier_modifiers and c in concepts:
                     out.append((c, "carrier"))
+        elif word in vocab.participle_carriers and any(
+                toks[c].dep in ("acl", "relcl") and vocab.lemma(toks[c].text, toks[c].tag) in vocab.carrier_participles
+                for c in kids[at]):
+            for c in kids[at]:
+                if toks[c].dep in ("acl", "relcl") and vocab.lemma(toks[c].text, toks[c].tag) in vocab.carrier_participles:
+                    used = [g for g in kids[c] if toks[g].dep in vocab.object]
+                    used += [g for p in kids[c] if toks[p].dep == "prep" for g in kids[p] if toks[g].dep == "pobj"]
+                    out += [(x, "carrier") for g in used for x, _ in fillers(toks, kids, g, concepts, vocab, subject, depth + 1)]
         elif word in vocab.transparent or t.low in vocab.transparent:
             for g in _preposition_objects(toks, kids, at, ("of",)):
                 out += [(c, "transparent") for c, _ in fillers(toks, kids, g, concepts, vocab, subject, depth + 1)]
         elif t.tag.startswith("NN") and word in vocab.generic_heads:
             # "mechanical loading stress": a generic head noun names its modifier's concept
             out += [(c, "modifier") for c in kids[at] if c in concepts and toks[c].dep in ("compound", "nmod", "amod")]
+        if not out and t.tag.startswith("NN"):
+            # "causes of spinal diseases, including disc herniation": the examples fill the slot
+            for c in kids[at]:
+                if toks[c].dep == "prep" and (toks[c].low == "including" or (
+                        toks[c].low == "as" and any(toks[g].low == "such" for g in kids[c]))):
+                    out += [(x, "example") for g in kids[c] if toks[g].dep == "pobj"
+                            for x, _ in fillers(toks, kids, g, concepts, vocab, subject, depth + 1)]
+        if not out and subject and t.tag.startswith("NN"):
+            # "X is considered the main mechanism that underlies Y": the predicate noun stands for X
+            for s in predicate_noun_subjects(toks, kids, at, vocab):
+                out += [(c, "coreferent") for c, _ in fillers(toks, kids, s, concepts, vocab, subject, depth + 1)]
     for c in kids[at]:
         if toks[c].dep in vocab.coordination and toks[c].tag[:1] not in ("V",):
             out += fillers(toks, kids, c, concepts, vocab, subject, depth + 1)
         elif c in concepts and toks[c].dep in ("nmod", "compound") and any(toks[g].dep == "cc" for g in kids[c]):
             out += fillers(toks, kids, c, concepts, vocab, subject, depth + 1)  # "A and B C" misread as (A and B) C
     return out
+
+
+PARTITIVES = frozenset({"one", "some", "many", "several", "most", "among"})
+
+
+def predicate_noun_subjects(toks, kids, at: int, vocab: Vocabulary) -> list[int]:
+    """The noun a predicate noun is said of: the subject of "is a cause", the passive subject of
+    "is regarded as the cause", the object of "we regard X as the cause", the noun in apposition to it."""
+    t = toks[at]
+    if t.head == at:
+        return []
+    head = toks[t.head]
+    if t.dep in ("attr", "oprd"):
+        return [c for c in kids[t.head] if toks[c].dep in vocab.subject | vocab.passive_subject]
+    if t.dep == "pobj" and head.low == "as" and head.head != t.head and toks[head.head].tag.startswith("V"):
+        verb = head.head
+        for labels in (vocab.passive_subject, vocab.object, vocab.subject):
+            found = [c for c in kids[verb] if toks[c].dep in labels]
+            if found:
+                return found
+        return []
+    if t.dep == "appos":
+        return [t.head]
+    return []
 
 
 def subjects_of(toks, kids, at: int, vocab: Vocabulary, depth: int = 0) -> list[tuple[int, str]]:
@@ -221,6 +297,8 @@ def subjects_of(toks, kids, at: int, vocab: Vocabulary, depth: int = 0) -> list[
     if t.dep == "dobj" and vocab.lemma(head.text, head.tag) in vocab.light_verbs:
         return [(s, "shared_subject") for s, _ in subjects_of(toks, kids, t.head, vocab, depth + 1)]
     if t.dep == "pobj" and head.dep == "prep" and head.low in ("as",):  # "X serves as a barrier to Y"
+        return subjects_of(toks, kids, head.head, vocab, depth + 1)
+    if t.dep == "pobj" and head.low == "of" and toks[head.head].low in PARTITIVES:  # "X is one of the causes of Y"
         return subjects_of(toks, kids, head.head, vocab, depth + 1)
     return []
 
@@ -281,6 +359,14 @@ def relations(toks: Sequence[Tok], concepts: frozenset[int], vocab: Vocabulary) 
                 out.append(Relation(s, o, kind, trig, path, round(conf, 4), negated, hedged))
 
     for t in toks:
+        # what a concept is for: "hydrogels for disc regeneration", "engineering hydrogels for disc regeneration"
+        if "purpose" in vocab.structural and (t.i in concepts and t.tag.startswith("NN") or t.tag.startswith("VB")):
+            goals = _preposition_objects(toks, kids, t.i, ("for",))
+            users = [t.i] if t.i in concepts else [c for c in kids[t.i] if toks[c].dep in vocab.object]
+            obj_fill = [f for o in goals for f in fillers(toks, kids, o, concepts, vocab)]
+            subj_fill = [f for u in users for f in fillers(toks, kids, u, concepts, vocab, subject=True)]
+            if obj_fill and subj_fill:
+                add(subj_fill, obj_fill, "purpose", t.i, vocab.confidence.get("purpose", 0.7), "purpose")
         if t.i in concepts:
             continue
         word = vocab.lemma(t.text, t.tag)
@@ -292,7 +378,7 @@ def relations(toks: Sequence[Tok], concepts: frozenset[int], vocab: Vocabulary) 
             nominal = not verb
             for prep, classes in entry.items():
                 objects: list[int] = []
-                if prep and verb and "" in entry:
+                if prep and verb and "" in entry and set(classes) <= set(entry[""]):
                     continue  # "decrease in" is a noun's; the verb "decrease" takes a direct object
                 if prep:
                     objects += _preposition_objects(toks, kids, t.i, (prep,))
@@ -329,7 +415,17 @@ def relations(toks: Sequence[Tok], concepts: frozenset[int], vocab: Vocabulary) 
                         subj += [(g, "nominal") for g in _preposition_objects(toks, kids, t.i, vocab.subject_prepositions[word])]
                     if t.dep == "pobj" and toks[t.head].low in ("for", "in") and toks[toks[t.head].head].tag.startswith("N"):
                         subj.append((toks[t.head].head, "nominal"))  # "hydrogels for the treatment of IDD"
+                    if t.dep == "pobj" and toks[t.head].low in ("for", "in") and toks[t.head].head != t.head:
+                        # "X plays a role in the treatment of Y", "X made progress in the treatment of Y"
+                        anchor = toks[t.head].head
+                        if toks[anchor].dep in vocab.object and toks[toks[anchor].head].tag.startswith("V"):
+                            anchor = toks[anchor].head
+                        if toks[anchor].tag.startswith("V"):
+                            subj += [(x, "shared_subject") for x, k in subjects_of(toks, kids, anchor, vocab) if k != "passive"]
+                    if t.dep in ("appos", "dep") and toks[t.head].tag.startswith("N"):
+                        subj.append((t.head, "nominal"))  # "Exosomes: a new therapy for IDD"
                     subj += subjects_of(toks, kids, t.i, vocab) if t.dep in ("attr", "acomp", "oprd", "conj", "relcl") \
+                        or (t.dep == "pobj" and toks[t.head].low == "of" and toks[toks[t.head].head].low in PARTITIVES) \
                         or (t.dep == "dobj" and vocab.lemma(toks[t.head].text, toks[t.head].tag) in vocab.light_verbs) \
                         or (t.dep == "pobj" and toks[t.head].low == "as") else []
                     base = "nominal"
@@ -410,10 +506,12 @@ def load_vocabulary() -> Vocabulary:
         coordination=frozenset(a["coordination"]),
         carriers={k: frozenset(v) for k, v in carriers.items()},
         carrier_modifiers=frozenset(sp["carriers"].get("modifiers", ["compound", "nmod"])),
+        participle_carriers=frozenset(sp["carriers"].get("nouns_with_participle", [])),
+        carrier_participles=frozenset(sp["carriers"].get("participles", [])),
         transparent=frozenset(sp["transparent"]["nouns"]), generic_heads=frozenset(sp["transparent"]["generic_heads"]),
         subject_prepositions={w: frozenset(v) for w, v in sp["subject_prepositions"].items()},
         reversed_classes=frozenset(sp["reversed"]["classes"]), light_verbs=frozenset(a.get("light_verbs", [])),
-        means=frozenset(sp["means"]["prepositions"]), hedge_aux=frozenset(ctx["hedge_aux"]),
+        means=frozenset(sp["means"]["prepositions"]), structural=frozenset(sp.get("structural", {}).get("classes", [])), hedge_aux=frozenset(ctx["hedge_aux"]),
         hedge_governors=frozenset(ctx["hedge_governors"]), negation_governors=frozenset(ctx["negation_governors"]),
         confidence={k: float(v) for k, v in sp["confidence"].items()}, lemmas=lemmas)
 

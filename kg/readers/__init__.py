@@ -1,6 +1,8 @@
 """Readers turn files into Documents; each format is one module that registers itself here."""
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -8,12 +10,12 @@ from typing import Iterable, Iterator
 
 from ..model import Document
 from . import bioc, jats, markdown, pubmed, text  # noqa: F401  (registration)
-from . import base
-from .base import REGISTRY, ReaderError, RegisteredReader
+from .base import (REGISTRY, Limits, ReaderError, RegisteredReader, check_text_size, input_limits, printable, read_bounded,
+                   text_encoding)
 from .streams import is_stream, stream
 
-__all__ = ["ReaderError", "REGISTRY", "choose_reader", "read_bytes", "iter_input_files", "read_inputs", "ReadResult",
-           "read_mention_file"]
+__all__ = ["ReaderError", "REGISTRY", "Limits", "input_limits", "choose_reader", "read_bytes", "iter_input_files",
+           "read_inputs", "ReadResult", "read_mention_file"]
 
 _BY_SUFFIX_ONLY = {".md", ".markdown", ".nxml"}
 _PLAIN_SUFFIXES = {".txt", ".text"}
@@ -40,34 +42,81 @@ def choose_reader(name: str, head: str) -> RegisteredReader:
 
 
 def read_bytes(data: bytes, source: str) -> list[Document]:
+    """The documents of one input's bytes (a file, standard input): its size is bounded here, each reader's
+    parser by the markup limit and each document by DocumentBuilder; bulk files are bounded in streams.py."""
+    check_text_size(data, source)
     if not data.strip():
         raise ReaderError(source, "empty file")
-    head = data[:8192].decode("utf-8", errors="ignore")
-    if head.startswith("\ufeff"):
-        head = head[1:]
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        head = data[:8192].decode("utf-16", errors="ignore")
-    elif b"\x00" in data[:64] and base._utf16_without_bom(data[:4096]):
-        head = data[:8192].decode(base._utf16_without_bom(data[:4096]), errors="ignore")
+    head = data[:8192].decode(text_encoding(data) or "utf-8", errors="ignore").lstrip("\ufeff")
     reader = choose_reader(source, head)
     return list(reader.read(data, source))
 
 
-def iter_input_files(inputs: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
-    """Expand inputs: folders recursively (sorted, hidden and README-like files left out), '-' for stdin."""
+def _inside(path: Path, folders: tuple[Path, ...]) -> bool:
+    return any(path == folder or folder in path.parents for folder in folders)
+
+
+def _real(path: Path) -> Path | None:
+    """Where a link leads, or None for a link that loops."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
+def _regular(path: Path, follow: bool) -> bool:
+    try:
+        return stat.S_ISREG((path.stat() if follow else path.lstat()).st_mode)
+    except OSError:
+        return False
+
+
+def _wanted(name: str) -> bool:
+    lower = name.lower()
+    suffix = Path(lower).suffix
+    return (not name.startswith(".") and not lower.startswith(_IGNORED_NAMES) and suffix in _FOLDER_SUFFIXES
+            and (suffix not in (".gz", ".tgz") or is_stream(lower)))
+
+
+def _folder_files(root: Path, exclude: tuple[Path, ...]) -> list[Path]:
+    """The files to read in a folder, recursively. Links to folders are not entered, and a link to a file is
+    followed only when the file lies inside the same folder (a link to /etc/passwd is passed over), so reading a
+    folder never reaches outside it. Paths under `exclude` are passed over, unless the folder itself lies there."""
+    real_root = _real(root)
+    if real_root is None:
+        return []
+    exclude = tuple(e for e in exclude if not _inside(real_root, (e,)))
+    found = []
+    for folder, subfolders, names in os.walk(root, followlinks=False):
+        here = Path(folder)
+        real_here = real_root / here.relative_to(root)  # never through a link: links to folders are not entered
+        subfolders[:] = [d for d in subfolders if not d.startswith(".") and not (here / d).is_symlink()
+                         and not _inside(real_here / d, exclude)]
+        for name in filter(_wanted, names):
+            child = here / name
+            if child.is_symlink():
+                real = _real(child)
+                keep = real is not None and real_root in real.parents and not _inside(real, exclude) \
+                    and _regular(real, follow=True)
+            else:
+                keep = not _inside(real_here / name, exclude) and _regular(child, follow=False)
+            if keep:
+                found.append(child)
+    return sorted(found)
+
+
+def iter_input_files(inputs: Iterable[str], exclude: Iterable[str | Path] = ()) -> Iterator[tuple[str, Path | None]]:
+    """Expand inputs: folders recursively (sorted; hidden and README-like files, links leading out of the folder
+    and everything under an `exclude` path left out), '-' for stdin. A file named in `inputs` is always read."""
+    excluded = tuple(real for real in map(_real, map(Path, exclude)) if real is not None)
     for item in inputs:
         if item == "-":
             yield "-", None
             continue
         path = Path(item)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path)
-                if (child.is_file() and not any(p.startswith(".") for p in rel.parts)
-                        and child.suffix.lower() in _FOLDER_SUFFIXES
-                        and (child.suffix.lower() not in (".gz", ".tgz") or is_stream(child.name))
-                        and not child.name.lower().startswith(_IGNORED_NAMES)):
-                    yield str(child), child
+            for child in _folder_files(path, excluded):
+                yield str(child), child
         else:
             yield str(path), path
 
@@ -79,28 +128,41 @@ class ReadResult:
     error: str | None = None
 
 
-def read_inputs(inputs: Iterable[str]) -> Iterator[ReadResult]:
-    for source, path in iter_input_files(inputs):
+def _read_file(path: Path, source: str) -> bytes:
+    """A file's bytes, refused past the input limit before reading when it is a regular file, and while reading
+    when it is not (a device such as /dev/zero, a pipe)."""
+    with open(path, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        return read_bounded(handle, source, info.st_size if stat.S_ISREG(info.st_mode) else None)
+
+
+def read_inputs(inputs: Iterable[str], exclude: Iterable[str | Path] = ()) -> Iterator[ReadResult]:
+    """Every input's documents, or one error naming it: a bad file never stops the others. `exclude`: paths
+    (the output folder, say) whose files are passed over when met inside an input folder."""
+    for source, path in iter_input_files(inputs, exclude):
+        label = printable(source)  # a name that is not UTF-8 or holds a newline, as one printable line
         try:
             if path is None:
-                data = sys.stdin.buffer.read()
-                source = "<stdin>"
+                label = "<stdin>"
+                data = read_bounded(sys.stdin.buffer, label)
             elif not path.exists():
-                raise ReaderError(source, "no such file or folder")
+                raise ReaderError(label, "no such file or folder")
             elif is_stream(path.name):
                 for item in stream(path):
                     if isinstance(item, ReaderError):
                         yield ReadResult(item.source, error=str(item))
                     else:
-                        yield ReadResult(source, (item,))
+                        yield ReadResult(label, (item,))
                 continue
             else:
-                data = path.read_bytes()
-            yield ReadResult(source, tuple(read_bytes(data, source)))
+                data = _read_file(path, label)
+            yield ReadResult(label, tuple(read_bytes(data, label)))
         except ReaderError as exc:
-            yield ReadResult(source, error=str(exc))
-        except (OSError, UnicodeError, ValueError, RecursionError) as exc:
-            yield ReadResult(source, error=f"{source}: {type(exc).__name__}: {exc}")
+            yield ReadResult(label, error=str(exc))
+        except OSError as exc:
+            yield ReadResult(label, error=str(ReaderError(label, (exc.strerror or str(exc)).lower())))
+        except Exception as exc:  # a reader's bug must not stop the build either: reported like a bad file
+            yield ReadResult(label, error=str(ReaderError(label, f"could not be read ({type(exc).__name__}: {exc})")))
 
 
 def read_mention_file(path: Path) -> list:
@@ -109,14 +171,14 @@ def read_mention_file(path: Path) -> list:
     from .bioc import read_bioc_mentions
     from .pubtator import read_pubtator_mentions
 
-    source = str(path)
+    source = printable(str(path))
     try:
-        data = path.read_bytes()
+        data = _read_file(path, source)
     except OSError as exc:
         raise ReaderError(source, exc.strerror or str(exc)) from None
     if not data.strip():
         raise ReaderError(source, "empty file")
-    head = data[:8192].decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
+    head = data[:8192].decode(text_encoding(data) or "utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
     try:
         if head.startswith(("<", "{", "[")):
             return read_bioc_mentions(data, source)

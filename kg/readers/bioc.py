@@ -12,7 +12,8 @@ from typing import Iterator
 
 from ..mentions import MentionRecord, normalise_spans
 from ..model import SECTION_KINDS, Document
-from .base import DocumentBuilder, ReaderError, RegisteredReader, decode_text, normalise_doi, parse_year, register
+from .base import (DocumentBuilder, ReaderError, RegisteredReader, check_markup, clean_text, decode_text, identifier,
+                   normalise_doi, parse_year, register)
 from .xmlsafe import local, parse_xml, text_of
 
 _PASSAGE_KINDS = {"title": "title", "front": "title", "abstract": "abstract", "abstract_title_1": "abstract",
@@ -21,6 +22,7 @@ _PASSAGE_KINDS = {"title": "title", "front": "title", "abstract": "abstract", "a
 _SKIP_TYPES = {"ref", "table", "fig", "table_caption", "fig_caption", "footnote"}
 
 DocumentMentions = tuple[Document, tuple[MentionRecord, ...]]
+_DIGITS = re.compile(r"[0-9]{1,20}")
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,8 @@ class _Passage:
 def set_id(builder: DocumentBuilder, doc_id: str) -> None:
     """Take the references a BioC or PubTator document id carries: a PMID, a PMCID or a DOI, bare or prefixed."""
     prefix, _, rest = doc_id.partition(":")
-    if doc_id.isdigit() or (prefix.upper() == "PMID" and rest.isdigit()):
-        builder.pmid = doc_id if doc_id.isdigit() else rest
+    if _DIGITS.fullmatch(doc_id) or (prefix.upper() == "PMID" and _DIGITS.fullmatch(rest)):
+        builder.pmid = rest or doc_id
     elif doc_id.upper().startswith("PMC") or prefix.upper() == "PMCID":
         builder.pmcid = (rest if prefix.upper() == "PMCID" else doc_id).upper()
     elif re.match(r"(?i)(doi:)?10\.\d{4,9}/", doc_id):
@@ -53,7 +55,7 @@ def set_id(builder: DocumentBuilder, doc_id: str) -> None:
 def own_id(document: Document, doc_id: str) -> Document:
     """A document written with its own LOCAL: id (no PMID, PMCID or DOI) keeps it, whatever its text now hashes to."""
     if doc_id.startswith("LOCAL:") and document.id.startswith("LOCAL:") and document.id != doc_id:
-        return replace(document, id=doc_id)
+        return replace(document, id=identifier(doc_id))
     return document
 
 
@@ -127,8 +129,9 @@ def _records(source: str, document: Document, passages: list[_Passage], slots: l
                     normalised = normalise_spans(spans)
                 except ValueError as exc:
                     raise ReaderError(source, f"document {document.id}: annotation {ann.id or '?'}: {exc}") from None
-                out.add(MentionRecord(document.id, normalised, "" if identifier == "-" else identifier,
-                                      ann.infons.get("type", ""), ann.text, ann.infons.get("matched_by", ""), markers))
+                out.add(MentionRecord(document.id, normalised, clean_text("" if identifier == "-" else identifier),
+                                      clean_text(ann.infons.get("type", "")), clean_text(ann.text),
+                                      clean_text(ann.infons.get("matched_by", "")), tuple(map(clean_text, markers))))
     return tuple(sorted(out, key=lambda r: r.sort_key))
 
 
@@ -184,48 +187,95 @@ def read_bioc_xml(data: bytes, source: str) -> Iterator[Document]:
         yield _build(source, "bioc-xml", doc_id, passages)[0]
 
 
-def _json_documents(data: bytes, source: str, with_annotations: bool) -> Iterator[tuple[str, list[_Passage]]]:
+_JSON_KINDS = ((bool, "true or false"), (dict, "an object"), (list, "a list"), (str, "a string"),
+               ((int, float), "a number"), (type(None), "null"))
+
+
+def _json_kind(value: object) -> str:
+    return next((name for kind, name in _JSON_KINDS if isinstance(value, kind)), type(value).__name__)
+
+
+def _expect(value: object, kind: type, where: str, source: str):
+    """The value if it has the JSON type a BioC field must have (null or missing counts as empty), else an error
+    naming where in the file it stands."""
+    if value is None:
+        return kind()
+    if isinstance(value, kind) and not isinstance(value, bool):
+        return value
+    raise ReaderError(source, f"{where}: expected {dict(_JSON_KINDS)[kind]}, got {_json_kind(value)}")
+
+
+def _scalar(value: object, where: str, source: str) -> str:
+    """An id or infon value: a string or a number (PubTator writes both), never an object or a list."""
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, float)):
+        return value if isinstance(value, str) else json.dumps(value)
+    raise ReaderError(source, f"{where}: expected a string or a number, got {_json_kind(value)}")
+
+
+def _infons(value: object, where: str, source: str) -> dict[str, str]:
+    return {key: _scalar(v, f"{where}.{key}", source) for key, v in _expect(value, dict, where, source).items()}
+
+
+def _load_json(data: bytes, source: str) -> object:
+    check_markup(data, source, b"{[")
     try:
-        payload = json.loads(decode_text(data, source))
+        return json.loads(decode_text(data, source))
     except json.JSONDecodeError as exc:
         raise ReaderError(source, f"malformed JSON (line {exc.lineno}: {exc.msg})") from None
-    if isinstance(payload, list):  # PubTator serves a list of collections or of documents
-        collections = payload
-    else:
-        collections = [payload]
-    documents = []
-    for item in collections:
-        if isinstance(item, dict) and isinstance(item.get("documents"), list):
-            documents.extend(item["documents"])
-        elif isinstance(item, dict) and "passages" in item:
-            documents.append(item)
-    if not documents:
+    except RecursionError:
+        raise ReaderError(source, "malformed JSON (nested too deeply)") from None
+    except ValueError as exc:  # a number too long to convert
+        raise ReaderError(source, f"malformed JSON ({exc})") from None
+
+
+def _json_document_objects(payload: object, source: str) -> list[tuple[str, dict]]:
+    """Every document object with where it stands: in a collection, a list of collections or a list of documents."""
+    if not isinstance(payload, (dict, list)):
+        raise ReaderError(source, f"not BioC JSON: the top level is {_json_kind(payload)}")
+    items = list(enumerate(payload)) if isinstance(payload, list) else [(None, payload)]
+    out: list[tuple[str, dict]] = []
+    for i, item in items:
+        prefix = "" if i is None else f"[{i}]"
+        if not isinstance(item, dict):
+            raise ReaderError(source, f"{prefix}: expected a BioC collection or document, got {_json_kind(item)}")
+        if "documents" in item:
+            at = f"{prefix}.documents" if prefix else "documents"
+            out.extend((f"{at}[{j}]", doc) for j, doc in enumerate(_expect(item["documents"], list, at, source)))
+        elif "passages" in item:
+            out.append((prefix or "the document", item))
+    if not out:
         raise ReaderError(source, "not BioC JSON: no documents with passages")
-    for doc in documents:
-        if not isinstance(doc, dict):
-            continue
-        doc_id = str(doc.get("id") or "")
+    return out
+
+
+def _json_documents(data: bytes, source: str, with_annotations: bool) -> Iterator[tuple[str, list[_Passage]]]:
+    for where, doc in _json_document_objects(_load_json(data, source), source):
+        doc = _expect(doc, dict, where, source)
+        doc_id = _scalar(doc.get("id"), f"{where}.id", source)
         passages = []
-        for p in doc.get("passages") or []:
-            if not isinstance(p, dict):
-                continue
-            infons = {str(k): str(v) for k, v in (p.get("infons") or {}).items()} if isinstance(p.get("infons"), dict) else {}
-            text = str(p.get("text") or "")
+        for i, p in enumerate(_expect(doc.get("passages"), list, f"{where}.passages", source)):
+            at = f"{where}.passages[{i}]"
+            p = _expect(p, dict, at, source)
+            infons = _infons(p.get("infons"), f"{at}.infons", source)
+            text = _expect(p.get("text"), str, f"{at}.text", source)
             if not with_annotations:
                 passages.append(_Passage(infons, text))
                 continue
-            offset = _int(p.get("offset", 0), source, f"document {doc_id}: passage offset")
+            offset = _int(p.get("offset", 0), source, f"{at}.offset")
             annotations = []
-            for ann in p.get("annotations") or []:
-                if not isinstance(ann, dict):
-                    raise ReaderError(source, f"document {doc_id}: an annotation that is not an object")
-                ann_id = str(ann.get("id") or "")
-                locations = tuple((_int(loc.get("offset"), source, f"annotation {ann_id}: offset"),
-                                   _int(loc.get("length"), source, f"annotation {ann_id}: length"))
-                                  for loc in (ann.get("locations") or []) if isinstance(loc, dict))
-                ann_infons = ann.get("infons") if isinstance(ann.get("infons"), dict) else {}
-                annotations.append(_Annotation(ann_id, {str(k): str(v) for k, v in ann_infons.items()}, locations,
-                                               str(ann.get("text") or "")))
+            for j, ann in enumerate(_expect(p.get("annotations"), list, f"{at}.annotations", source)):
+                ann_at = f"{at}.annotations[{j}]"
+                ann = _expect(ann, dict, ann_at, source)
+                locations = []
+                for k, loc in enumerate(_expect(ann.get("locations"), list, f"{ann_at}.locations", source)):
+                    loc = _expect(loc, dict, f"{ann_at}.locations[{k}]", source)
+                    locations.append((_int(loc.get("offset"), source, f"{ann_at}.locations[{k}].offset"),
+                                      _int(loc.get("length"), source, f"{ann_at}.locations[{k}].length")))
+                annotations.append(_Annotation(_scalar(ann.get("id"), f"{ann_at}.id", source),
+                                               _infons(ann.get("infons"), f"{ann_at}.infons", source), tuple(locations),
+                                               _expect(ann.get("text"), str, f"{ann_at}.text", source)))
             passages.append(_Passage(infons, text, offset, tuple(annotations)))
         yield doc_id, passages
 

@@ -7,11 +7,16 @@ counted in title + " " + text as PubTator does, are mapped into that Document.te
 from __future__ import annotations
 
 from ..mentions import MentionRecord, normalise_spans
-from .base import DocumentBuilder, ReaderError, decode_text
+from .base import DocumentBuilder, ReaderError, check_text_size, decode_text
 from .bioc import DocumentMentions, own_id, set_id
 
 
+def _number(field: str) -> bool:
+    return len(field.strip()) <= 18 and field.strip().isascii() and field.strip().isdigit()
+
+
 def read_pubtator_mentions(data: bytes, source: str) -> list[DocumentMentions]:
+    check_text_size(data, source)
     text = decode_text(data, source)
     order: list[str] = []
     titles: dict[str, str] = {}
@@ -28,9 +33,9 @@ def read_pubtator_mentions(data: bytes, source: str) -> list[DocumentMentions]:
             (titles if kind == "t" else abstracts)[doc_id] = value
             continue
         fields = line.split("\t")
-        if len(fields) == 4 and not fields[1].strip().isdigit():
+        if len(fields) == 4 and not _number(fields[1]):
             continue  # a relation line
-        if len(fields) < 5 or not fields[1].strip().isdigit() or not fields[2].strip().isdigit():
+        if len(fields) < 5 or not _number(fields[1]) or not _number(fields[2]):
             raise ReaderError(source, f"line {number}: not PubTator (expected ID|t|title, ID|a|text or "
                                       f"ID<TAB>start<TAB>end<TAB>text<TAB>type[<TAB>identifier])")
         doc_id = fields[0]

@@ -5,13 +5,14 @@ import re
 
 from lxml import etree
 
-from .base import ReaderError
+from .base import ReaderError, check_markup
 
 
 _SPACE_BEFORE_PUNCT = re.compile(r" ([.,;:])(?=\s|$)")
 
 
 def parse_xml(data: bytes, source: str) -> etree._Element:
+    check_markup(data, source, b"<")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                              huge_tree=False, remove_comments=True, remove_pis=True)
     try:
