@@ -134,8 +134,7 @@ class Analyser:
 
     def _whole(self, tokens, expansions) -> Term | None:
         """The term these tokens name as a whole, if any."""
-        found = self.matcher.scan(tokens, {}, expansions)
-        return found[0].term if len(found) == 1 and found[0].first == 0 and found[0].last == len(tokens) - 1 else None
+        return self.matcher.whole(tokens, expansions)
 
     def _with_shared_prefix(self, tokens, hits: list[Hit], expansions) -> list[Hit]:
         """Coordinated names that share first and last words: "type I and II collagen" names type I collagen
@@ -152,7 +151,7 @@ class Analyser:
                 if H and H[-1] >= len(tokens):
                     continue
                 left = self._whole([tokens[k] for k in P + X + H], expansions)
-                right = self._whole([tokens[k] for k in P + Y + H], expansions)
+                right = self._whole([tokens[k] for k in P + Y + H], expansions) if left is not None else None
                 if left is None or right is None or left.id == right.id:
                     continue
                 span = set(P + X + Y + H)
@@ -196,44 +195,61 @@ class Analyser:
         out = list(hits)
         keys = [t.key.lower() for t in tokens]
         taken = {k for h in hits for k in range(h.first, h.last + 1)}
+        # Indexes of `out` (its spans, its hits by first token, the hits dropped) so that each conjunct costs its
+        # own width, not the whole sentence: a list of hundreds of coordinated names stays linear.
+        spans = {(h.first, h.last) for h in hits}
+        starting: dict[int, list[Hit]] = {}
+        for h in hits:
+            starting.setdefault(h.first, []).append(h)
+        dropped: set[int] = set()
         for hit in hits:
             conj = hit.first - 1
             if hit.last == hit.first or conj < 1 or keys[conj] not in _CONJUNCTIONS:
                 continue
             for width in (2, 1):
                 first = conj - width
-                if first < 0 or any(k in taken and not _is_exact(out, k, first, conj - 1) for k in range(first, conj)):
+                if first < 0 or any(k in taken and (first, conj - 1) not in spans for k in range(first, conj)):
                     continue
                 for tail in range(hit.first + 1, hit.last + 1):
-                    found = self.matcher.scan(list(tokens[first:conj]) + list(tokens[tail:hit.last + 1]), {}, expansions)
-                    if len(found) == 1 and found[0].first == 0 and found[0].last == width + hit.last - tail:
-                        out = [h for h in out if not (h.first >= first and h.last <= conj - 1)]
-                        out.append(Hit(first, conj - 1, found[0].term, "coordination",
-                                       pieces=((first, conj - 1), (tail, hit.last))))
+                    term = self.matcher.whole(list(tokens[first:conj]) + list(tokens[tail:hit.last + 1]), expansions)
+                    if term is not None:
+                        for h in [h for k in range(first, conj) for h in starting.get(k, ()) if h.last <= conj - 1]:
+                            dropped.add(id(h))
+                            spans.discard((h.first, h.last))
+                        new = Hit(first, conj - 1, term, "coordination", pieces=((first, conj - 1), (tail, hit.last)))
+                        out.append(new)
+                        starting.setdefault(first, []).append(new)
+                        spans.add((first, conj - 1))
                         taken.update(range(first, conj))
                         break
                 else:
                     continue
                 break
-        return sorted(out, key=lambda h: h.first)
+        return sorted((h for h in out if id(h) not in dropped), key=lambda h: h.first)
 
     def _with_open_vocabulary(self, tokens, hits: list[Hit], local, opened: dict[str, Term]) -> list[Hit]:
         """Listed phrases after a cue that no mention covers become open-vocabulary concepts."""
         covered = {k for h in hits for k in range(h.first, h.last + 1)}
+        starting: dict[int, list[Hit]] = {}  # the items are disjoint: looking up each one's own tokens keeps this linear
+        for h in hits:
+            starting.setdefault(h.first, []).append(h)
+        replaced: set[int] = set()
+        added: list[Hit] = []
         for first, last, cue in list_items(tokens):
-            inner = [h.term.id for h in hits if first <= h.first and h.last <= last]
+            inner = [h.term.id for k in range(first, last + 1) for h in starting.get(k, ()) if h.last <= last]
             if last in covered and (len(inner) <= 1 or any(t.key.lower() in _RELATING for t in tokens[first:last + 1])):
                 # the head word is the one known concept ("senescent NP cells"), or the phrase relates known
                 # concepts ("impaired homing under mechanical stress"); "endplate calcification" is a new one
                 continue
-            hits = [h for h in hits if h.last < first or h.first > last]  # "annulus sealing patches" is one new concept
+            replaced.update(range(first, last + 1))  # "annulus sealing patches" is one new concept
             text = " ".join(t.text for t in tokens[first:last + 1])
             term = open_term(text, cue.category, cue, self._lookup, inner)
             term = self.lexicon.get(term.id) or opened.setdefault(term.id, term)
             local.setdefault(phrase_key(text), (term, "cue"))  # later mentions in this document ground to it too
-            hits.append(Hit(first, last, term, "cue"))
+            added.append(Hit(first, last, term, "cue"))
             covered.update(range(first, last + 1))
-        return sorted(hits, key=lambda h: h.first)
+        kept = [h for h in hits if not any(k in replaced for k in range(h.first, h.last + 1))]
+        return sorted(kept + added, key=lambda h: h.first)
 
     def _lookup(self, key: tuple[str, ...]) -> Term | None:
         found = self.matcher.get(key)

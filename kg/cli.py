@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -18,6 +20,40 @@ EXIT_SKIPPED = 3
 
 class KgError(click.ClickException):
     """A user error: one line, no traceback, exit status 1."""
+
+
+def one_line(text: str) -> str:
+    """Text as one terminal line: what is not printable (a newline or ESC in a file name, separators, bidi
+    controls) as its escape, a file-name byte that is not UTF-8 as \\xNN; so a message can neither split nor
+    steer the terminal. Idempotent: an escaped message passes unchanged."""
+    if text.isprintable():
+        return text
+    return "".join(f"\\x{ord(ch) - 0xdc00:02x}" if "\udc80" <= ch <= "\udcff"
+                   else ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+                   for ch in text)
+
+
+class Terminated(SystemExit):
+    """Raised in the main thread when the build gets SIGTERM or SIGHUP, so that it unwinds like Ctrl-C:
+    the workers are killed, the staging folder removed, the lock released."""
+
+
+@contextmanager
+def ended_by_signals():
+    """Turn SIGTERM and SIGHUP into an exception (exit status 128 + signal) for as long as the block runs."""
+    def stop(number, _frame):
+        raise Terminated(128 + number)
+    previous = {}
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            previous[number] = signal.signal(number, stop)
+        except ValueError:  # not the main thread: leave the signals alone
+            pass
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,11 +75,13 @@ def main() -> None:
 @click.option("--ontology", "ontologies", multiple=True, type=click.Path(path_type=Path),
               help="Add a whole ontology to grounding (.obo, .owl/.rdf RDF-XML, OBO Graph .json); repeatable.")
 @click.option("--extractor", "extractors", multiple=True, metavar="NAME[=ARG]",
-              help="Extractors to run (repeatable; default: rules). json=FILE.jsonl merges recorded assertions.")
+              help="Extractors to run (repeatable; default: syntax, the dependency-tree extractor; rules: trigger words). json=FILE.jsonl merges recorded assertions.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Leave out edges whose aggregated confidence is below this.")
 @click.option("--neo4j-evidence", "neo4j_evidence", type=click.Choice(["nodes", "arrays"]), default="nodes",
               show_default=True, help="Neo4j: evidence as Evidence and Publication nodes, or as arrays on relationships.")
+@click.option("--html-evidence", "html_evidence", type=click.IntRange(0, 1000), default=3, show_default=True,
+              help="Evidence sentences per edge inlined in graph.html, best first; the rest are in graph.json.")
 @click.option("--rebuild", is_flag=True, help="Extract every document again instead of reusing the cache.")
 @click.option("-j", "--jobs", type=click.IntRange(0, 256), default=0,
               help="Worker processes for extraction (default: the number of cores; 1: none).")
@@ -53,7 +91,7 @@ def main() -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary of outputs.")
 def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], timestamp: bool,
           ontologies: tuple[Path, ...], extractors: tuple[str, ...], min_confidence: float, neo4j_evidence: str,
-          rebuild: bool, jobs: int, executor: str, scheduler: str | None, quiet: bool) -> None:
+          html_evidence: int, rebuild: bool, jobs: int, executor: str, scheduler: str | None, quiet: bool) -> None:
     """Build the graph from INPUTS (files, folders, or - for stdin); default: the bundled corpus.
 
     Exit status: 0 when every input was read, 3 when some were skipped (listed in report.json).
@@ -65,7 +103,10 @@ def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], time
 
     def on_error(message: str) -> None:
         errors.append(message)
-        click.echo(f"skipped: {message}", err=True)
+        click.echo(f"skipped: {one_line(message)}", err=True)
+
+    def on_warning(message: str) -> None:
+        click.echo(f"warning: {one_line(message)}", err=True)
 
     def progress(total: int):
         """A bar with position, rate and ETA on a terminal; nothing otherwise."""
@@ -93,19 +134,26 @@ def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], time
 
     from .extract import ExtractorError
     from .ontology.sources import OntologyError
-    from .pipeline import BuildLocked
+    from .export.base import BuildLocked
+    from .extract import DEFAULT_EXTRACTORS
     from .process import default_jobs
 
     try:
-        graph, report = run_build(chosen, out_dir, formats or ("turtle", "html", "neo4j", "json"),
-                                  on_error=on_error, progress=progress, ontologies=ontologies,
-                                  extractors=extractors or ("rules",), min_confidence=min_confidence,
-                                  created=_now() if timestamp else None, neo4j_evidence=neo4j_evidence,
-                                  rebuild=rebuild, jobs=jobs or default_jobs(), executor=executor, scheduler=scheduler)
+        with ended_by_signals():
+            graph, report = run_build(chosen, out_dir, formats or ("turtle", "html", "neo4j", "json"),
+                                      on_error=on_error, progress=progress, ontologies=ontologies,
+                                      extractors=extractors or DEFAULT_EXTRACTORS, min_confidence=min_confidence,
+                                      created=_now() if timestamp else None, neo4j_evidence=neo4j_evidence,
+                                      html_evidence=html_evidence,
+                                      rebuild=rebuild, jobs=jobs or default_jobs(), executor=executor,
+                                      scheduler=scheduler, on_warning=on_warning)
     except (OntologyError, ExtractorError, BuildLocked) as exc:
-        raise KgError(str(exc)) from None
+        raise KgError(one_line(str(exc))) from None
     except OSError as exc:
-        raise KgError(f"{exc.filename or out_dir}: {exc.strerror or exc}") from None
+        raise KgError(one_line(f"{exc.filename or out_dir}: {exc.strerror or exc}")) from None
+    except Terminated as exc:
+        click.echo(f"stopped by {signal.Signals(int(exc.code) - 128).name}", err=True)
+        raise
     if not quiet:
         click.echo(f"{len(report.documents)} documents ({report.cache.get('reused', 0)} from the cache), "
                    f"{report.sentences} sentences, {report.mentions} mentions, {report.assertions} assertions, "
@@ -179,7 +227,9 @@ def _load_built(graph_path: Path):
 @click.option("--graph", "graph_path", type=click.Path(path_type=Path), default=Path("outputs/graph.json"),
               show_default=True, help="A built graph (graph.json).")
 @_EVIDENCE_OPTION
-def export_command(fmt: str, out_dir: Path, graph_path: Path, neo4j_evidence: str) -> None:
+@click.option("--html-evidence", "html_evidence", type=click.IntRange(0, 1000), default=3, show_default=True,
+              help="Evidence sentences per edge inlined in graph.html, best first; the rest are in graph.json.")
+def export_command(fmt: str, out_dir: Path, graph_path: Path, neo4j_evidence: str, html_evidence: int) -> None:
     """Write one output FORMAT of a built graph into a folder, without reading the papers again."""
     from . import __version__
     from .export import EXPORTERS, ExportContext
@@ -188,7 +238,7 @@ def export_command(fmt: str, out_dir: Path, graph_path: Path, neo4j_evidence: st
 
     graph = _load_built(graph_path)
     context = ExportContext(default_schema(), _open_terms(graph, default_lexicon()), __version__,
-                            neo4j_evidence=neo4j_evidence)
+                            neo4j_evidence=neo4j_evidence, html_evidence=html_evidence)
     for path in EXPORTERS[fmt].write(graph, out_dir, context):
         click.echo(str(path))
 
@@ -273,30 +323,36 @@ def validate(graph_path: Path) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it local).")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0.1, 3600),
-              help="Seconds a query may run.")
+              help="Seconds a query may run; its worker process is then killed.")
 @click.option("--max-result-mb", default=50.0, show_default=True, type=click.FloatRange(0.001, 10_000),
               help="Largest result, in MB.")
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Queries evaluated at once, each in its own process.")
+@click.option("--allow-service", is_flag=True,
+              help="Let SERVICE clauses send requests to other endpoints (refused by default: no network).")
+@click.option("--allow-origin", "allow_origins", multiple=True, metavar="ORIGIN",
+              help="A web origin (https://yasgui.triply.cc) whose pages may query the endpoint; repeatable; * for any.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="A Host name to answer besides localhost, 127.0.0.1, ::1 and --host; repeatable; * for any.")
 @click.option("--verbose", is_flag=True, help="Log each request.")
-def serve(graph_path: Path, host: str, port: int, timeout: float, max_result_mb: float, verbose: bool) -> None:
+def serve(graph_path: Path, host: str, port: int, timeout: float, max_result_mb: float, workers: int,
+          allow_service: bool, allow_origins: tuple[str, ...], allow_hosts: tuple[str, ...], verbose: bool) -> None:
     """Serve a built graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql."""
     from .query import QueryError, load_graph
-    from .serve import make_server
+    from .serve import ServeError, ServeOptions, make_server, serve_until_stopped
 
+    options = ServeOptions(timeout=timeout, max_result=int(max_result_mb * 1_000_000), workers=workers,
+                           allow_service=allow_service, allow_hosts=allow_hosts, allow_origins=allow_origins)
     try:
         store = load_graph(graph_path, "oxigraph")
-        server = make_server(store, host, port, verbose, timeout, int(max_result_mb * 1_000_000))
-    except QueryError as exc:
+        server = make_server(store, host, port, options, verbose)
+    except (QueryError, ServeError) as exc:
         raise KgError(str(exc)) from None
     except OSError as exc:
         raise KgError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     click.echo(f"SPARQL endpoint at http://{host}:{server.server_address[1]}/sparql over {graph_path} "
                f"({len(store)} triples); read-only; Ctrl-C stops it.")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    serve_until_stopped(server)
 
 
 @main.command()
@@ -336,25 +392,35 @@ def stats(graph_path: Path, fmt: str) -> None:
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("corpus-fetched"),
               show_default=True, help="The corpus folder to fill (with its manifest.json).")
 @click.option("--no-full-text", is_flag=True, help="Abstracts only; skip PMC open-access full texts.")
-def fetch(identifiers: tuple[str, ...], query: str | None, limit: int, out_dir: Path, no_full_text: bool) -> None:
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds one request may take in all (connecting, reading, retries).")
+@click.option("--retries", default=2, show_default=True, type=click.IntRange(0, 10),
+              help="Further attempts after a request fails (429, 5xx, network), within --timeout.")
+def fetch(identifiers: tuple[str, ...], query: str | None, limit: int, out_dir: Path, no_full_text: bool,
+          timeout: float, retries: int) -> None:
     """Download PubMed abstracts and PMC open-access full texts for PMIDs, PMCIDs, DOIs or a query.
 
     The only command that uses the network. NCBI_API_KEY and NCBI_EMAIL are read from the environment;
     requests are rate limited (3/s, 10/s with a key) and retried; an interrupted fetch resumes.
+    Exit status: 0 when everything asked for is there, 3 when some items failed, 1 when all did.
     """
     from .fetch import Client, FetchError, fetch as run_fetch
 
     if not identifiers and not query:
         raise click.UsageError("give identifiers (PMID, PMCID, DOI) or --query")
     try:
-        report = run_fetch(identifiers, out_dir, Client.from_environment(), query, limit, not no_full_text,
-                           progress=lambda item: click.echo(f"fetched {item}", err=True))
+        report = run_fetch(identifiers, out_dir, Client.from_environment(timeout=timeout, retries=retries), query,
+                           limit, not no_full_text, progress=lambda item: click.echo(f"fetched {item}", err=True))
     except FetchError as exc:
-        raise KgError(str(exc)) from None
+        raise KgError(one_line(str(exc))) from None
     click.echo(f"{len(report.fetched)} fetched, {len(report.already)} already there, {len(report.failed)} failed, "
                f"{report.requests} requests; manifest: {out_dir / 'manifest.json'}")
     for key, reason in sorted(report.failed.items()):
-        click.echo(f"  not fetched: {key}: {reason}")
+        click.echo(one_line(f"  not fetched: {key}: {reason}"))
+    if report.failed:
+        if not report.fetched and not report.already:
+            raise KgError(f"nothing fetched: all {len(report.failed)} item(s) failed")
+        sys.exit(EXIT_SKIPPED)
 
 
 @main.command()
@@ -387,7 +453,7 @@ def evaluate(gold: tuple[Path, ...], inputs: tuple[str, ...], errors: bool, extr
 
     try:
         lexicon = None if mentions_file else _lexicon(ontologies)
-        report = run(load_gold(gold), lexicon, list(inputs) or None, extractors or ("rules",), prefixes,
+        report = run(load_gold(gold), lexicon, list(inputs) or None, extractors or None, prefixes,
                      match == "overlap", mentions_file, mention_set)
     except (GoldError, ExtractorError) as exc:
         raise KgError(str(exc)) from None

@@ -327,7 +327,7 @@ def file_mentions(path: Path, documents: Sequence[Document]) -> list[MentionReco
 
 
 def evaluate(gold_docs: list[dict], lexicon: Lexicon | None, inputs: list[str] | None = None,
-             extractors: Iterable[str] = ("rules",), prefixes: Sequence[str] = (), overlap: bool = False,
+             extractors: Iterable[str] | None = None, prefixes: Sequence[str] = (), overlap: bool = False,
              mentions: Path | None = None, mention_set: str = "all") -> Report:
     """Score the analyser and the extractors on the gold documents; with `mentions` (a BioC or PubTator file),
     score that file's mentions instead (and no assertions). `mention_set`: "all" scores every mention the
@@ -359,7 +359,8 @@ def evaluate(gold_docs: list[dict], lexicon: Lexicon | None, inputs: list[str] |
 
         assert lexicon is not None, "scoring the analyser needs a lexicon"
         analyser = Analyser(lexicon)
-        instances = [create(spec) for spec in extractors]
+        from .extract import DEFAULT_EXTRACTORS
+        instances = [create(spec) for spec in (extractors or DEFAULT_EXTRACTORS)]
         sys_m, sys_a = [], {}
         for doc_id in gold_ids:
             analysed = analyser.analyse(documents[doc_id])

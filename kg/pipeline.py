@@ -1,7 +1,6 @@
 """read -> analyse -> extract -> merge -> export; the one place that knows about files and folders."""
 from __future__ import annotations
 
-import fcntl
 import json
 import time
 from collections import Counter
@@ -13,8 +12,11 @@ from typing import Callable, Iterable, Iterator
 import networkx as nx
 
 from . import __version__
-from .process import CacheStats, DocResult, document_key, load_result, merge, process_documents, result_versions
+from .process import (BadRecord, CacheStats, DocResult, document_key, from_plain, load_result, merge, process_documents,
+                      result_versions)
 from .export import EXPORTERS, ExportContext, write_atomic
+from .export.base import output_lock, publish, staged_outputs
+from .extract import DEFAULT_EXTRACTORS, create as create_extractor
 from .graph import build_graph
 from .mentions import AnnotatedDocument
 from .model import Document
@@ -38,38 +40,11 @@ class BuildReport:
     mentions: int = 0
     assertions_by_predicate: dict[str, int] = field(default_factory=dict)
     cache: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # e.g. damaged cache entries, extracted again
     seconds_by_stage: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-class BuildLocked(Exception):
-    """Another build is writing into the same output folder."""
-
-
-@contextmanager
-def output_lock(out_dir: Path):
-    """Hold an exclusive lock on the output folder; a second build into it is refused, not interleaved.
-
-    flock is released by the kernel when the process dies, so a killed build never leaves a stale lock.
-    Temporary files a killed build left behind are removed once the lock is held.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / ".kg-build.lock"
-    handle = open(path, "a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise BuildLocked(f"{out_dir}: another kg build is writing here (lock file {path}); wait for it to end") from None
-    try:
-        for stale in out_dir.rglob(".*.tmp"):
-            stale.unlink(missing_ok=True)
-        yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
 
 
 def default_inputs() -> list[str]:
@@ -102,20 +77,28 @@ class FileIndex:
     """What each input file gave at the last build (its documents and their result keys), by size and
     modification time: an unchanged file is not read again, its cached results are used as they are."""
 
-    def __init__(self, cache_dir: Path | None, versions: str, entries: dict):
+    def __init__(self, cache_dir: Path | None, versions: str, entries: dict,
+                 on_warning: Callable[[str], None] = lambda _: None):
         self.cache_dir, self.versions, self.entries, self.next = cache_dir, versions, entries, {}
+        self.on_warning = on_warning
 
     @classmethod
-    def load(cls, cache_dir: Path | None, versions: str) -> "FileIndex":
-        entries = {}
-        if cache_dir is not None and (cache_dir / "files.json").is_file():
+    def load(cls, cache_dir: Path | None, versions: str, read: bool = True,
+             on_warning: Callable[[str], None] = lambda _: None) -> "FileIndex":
+        """The index of the last build (nothing when not `read`); entries of the wrong shape are left out."""
+        entries: dict = {}
+        path = cache_dir / "files.json" if cache_dir is not None else None
+        if read and path is not None and path.is_file():
             try:
-                data = json.loads((cache_dir / "files.json").read_text(encoding="utf-8"))
-                if data.get("versions") == versions:
-                    entries = data["files"]
-            except (ValueError, KeyError, TypeError):
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(data, dict) and data.get("versions") == versions and isinstance(data.get("files"), dict):
+                    entries = {name: entry for name, entry in data["files"].items() if _index_entry_ok(entry)}
+                    if len(entries) < len(data["files"]):
+                        on_warning(f"{path}: {len(data['files']) - len(entries)} damaged entries; those files are read again")
+            except (OSError, ValueError, RecursionError) as exc:
+                on_warning(f"{path}: damaged index ({exc}); every file is read again")
                 entries = {}
-        return cls(cache_dir, versions, entries)
+        return cls(cache_dir, versions, entries, on_warning)
 
     @staticmethod
     def _stamp(path: Path) -> list[int]:
@@ -133,7 +116,7 @@ class FileIndex:
             return None
         out = []
         for meta, key in entry["docs"]:
-            result = load_result(self.cache_dir, key)
+            result = load_result(self.cache_dir, key, meta["id"], self.on_warning)
             if result is None:
                 return None
             out.append((meta, result))
@@ -155,6 +138,29 @@ class FileIndex:
                      json.dumps({"versions": self.versions, "files": self.next}, sort_keys=True))
 
 
+def _index_entry_ok(entry: object) -> bool:
+    """Does an entry of files.json have its shape: {"stamp": [size, mtime_ns], "docs": [[meta, key], ...]}?"""
+    try:
+        stamp, docs = entry["stamp"], entry["docs"]  # type: ignore[index]
+        if not (isinstance(stamp, list) and len(stamp) == 2 and all(type(n) is int for n in stamp)
+                and isinstance(docs, list)):
+            return False
+        for meta, key in docs:
+            from_plain(Document, {**meta, "text": "", "sections": []})
+            if not (isinstance(key, str) and len(key) == 32 and all(c in "0123456789abcdef" for c in key)):
+                return False
+        return True
+    except (BadRecord, TypeError, KeyError, ValueError):
+        return False
+
+
+def extractor_problems(extractors: Iterable[str]) -> list[tuple[str, str]]:
+    """(source, message) for each part of an extractor's input it could not use (a bad record of a
+    json= file); a bad extractor name or argument raises ExtractorError here, before any work."""
+    return [(spec.partition("=")[2] or spec, problem)
+            for spec in extractors for problem in getattr(create_extractor(spec), "problems", ())]
+
+
 BATCH_DOCUMENTS = 512  # documents in memory at once: texts are dropped once their batch is extracted
 
 
@@ -167,8 +173,8 @@ def drop_weak_edges(graph: nx.MultiDiGraph, min_confidence: float) -> int:
 
 def export_all(graph: nx.MultiDiGraph, out_dir: Path, formats: Iterable[str], schema: Schema, lexicon: Lexicon,
                created: str | None = None, neo4j_evidence: str = "nodes",
-               documents: tuple[AnnotatedDocument, ...] = ()) -> list[Path]:
-    context = ExportContext(schema, lexicon, __version__, created, neo4j_evidence, documents)
+               documents: tuple[AnnotatedDocument, ...] = (), html_evidence: int = 3) -> list[Path]:
+    context = ExportContext(schema, lexicon, __version__, created, neo4j_evidence, documents, html_evidence)
     written: list[Path] = []
     for name in formats:
         written.extend(EXPORTERS[name].write(graph, out_dir, context))
@@ -179,15 +185,18 @@ def build(inputs: list[str], out_dir: Path, formats: Iterable[str] = ("turtle", 
           on_error: Callable[[str], None] = lambda _: None,
           progress: Callable[[int], Callable[[int], None]] = lambda total: (lambda n: None),
           schema: Schema | None = None, lexicon: Lexicon | None = None,
-          ontologies: Iterable[Path] = (), extractors: Iterable[str] = ("rules",),
+          ontologies: Iterable[Path] = (), extractors: Iterable[str] = DEFAULT_EXTRACTORS,
           min_confidence: float = 0.0, created: str | None = None,
           neo4j_evidence: str = "nodes", rebuild: bool = False, jobs: int = 1, executor: str = "processes",
-          scheduler: str | None = None) -> tuple[nx.MultiDiGraph, BuildReport]:
+          scheduler: str | None = None, on_warning: Callable[[str], None] = lambda _: None,
+          html_evidence: int = 3) -> tuple[nx.MultiDiGraph, BuildReport]:
     """Build the graph of `inputs` into `out_dir`. `progress(total)` returns a callback taking a count of
-    documents done; extraction results are cached in out_dir/.cache unless `rebuild`."""
+    documents done; extraction results are cached in out_dir/.cache, and read from it unless `rebuild`.
+    The outputs are written into a staging folder and switched in together at the end."""
     with output_lock(out_dir):
         return _build(inputs, out_dir, formats, on_error, progress, schema, lexicon, ontologies, extractors,
-                      min_confidence, created, neo4j_evidence, rebuild, jobs, executor, scheduler)
+                      min_confidence, created, neo4j_evidence, rebuild, jobs, executor, scheduler, on_warning,
+                      html_evidence=html_evidence)
 
 
 def annotated_documents(graph: nx.MultiDiGraph, results: Iterable[DocResult]) -> tuple[AnnotatedDocument, ...]:
@@ -201,7 +210,8 @@ def annotated_documents(graph: nx.MultiDiGraph, results: Iterable[DocResult]) ->
 
 
 def _build(inputs, out_dir, formats, on_error, progress, schema, lexicon, ontologies, extractors, min_confidence,
-           created, neo4j_evidence, rebuild=False, jobs=1, executor="processes", scheduler=None
+           created, neo4j_evidence, rebuild=False, jobs=1, executor="processes", scheduler=None,
+           on_warning: Callable[[str], None] = lambda _: None, html_evidence: int = 3
            ) -> tuple[nx.MultiDiGraph, BuildReport]:
     formats = list(formats)
     keep_text = any(EXPORTERS[name].needs_documents for name in formats)  # else results drop their passages
@@ -210,21 +220,29 @@ def _build(inputs, out_dir, formats, on_error, progress, schema, lexicon, ontolo
     schema = schema or default_schema()
     lexicon = with_ontologies(lexicon or default_lexicon(), list(ontologies))
     report = BuildReport(inputs=list(inputs))
+
+    def warn(message: str) -> None:
+        report.warnings.append(message)
+        on_warning(message)
+
+    for source, problem in extractor_problems(extractors):
+        report.skipped.append({"source": source, "reason": problem})
+        on_error(problem)
     stats = CacheStats()
-    cache_dir = None if rebuild else out_dir / ".cache"
+    cache_dir = out_dir / ".cache"  # written by every build; read unless `rebuild`
     versions = result_versions(lexicon, list(extractors))
-    index = FileIndex.load(cache_dir, versions)
+    index = FileIndex.load(cache_dir, versions, read=not rebuild, on_warning=warn)
     documents: list[Document] = []  # metadata only: the texts go once their batch is extracted
     results = []
     batch: list[Document] = []
     seen: set[str] = set()
-    files = list(iter_input_files(inputs))
+    files = list(iter_input_files(inputs, exclude=[out_dir]))  # an output folder inside an input is not read back
     update = progress(len(files))  # the bar counts input files
 
     def extract_batch() -> None:
         with timer("analyse and extract"):
             results.extend(map(slim, process_documents(batch, lexicon, list(extractors), cache_dir, jobs, executor,
-                                                       scheduler, stats)))
+                                                       scheduler, stats, read_cache=not rebuild, on_warning=warn)))
         documents.extend(replace(d, text="", sections=()) for d in batch)
         batch.clear()
 
@@ -271,13 +289,16 @@ def _build(inputs, out_dir, formats, on_error, progress, schema, lexicon, ontolo
     report.assertions_by_predicate = dict(sorted(Counter(a.predicate for a in assertions).items()))
     report.cache = {"reused": stats.hits, "extracted": stats.misses}
     annotated = annotated_documents(graph, results) if keep_text else ()
-    written = []
-    for name in formats:
-        with timer(f"export {name}"):
-            written += export_all(graph, out_dir, [name], schema, lexicon, created, neo4j_evidence, annotated)
-    report.outputs = sorted(str(p.relative_to(out_dir)) for p in written) + ["report.json"]
-    report.seconds_by_stage = timer.rounded()  # not byte-stable: kept out of the graph outputs
-    write_atomic(out_dir / "report.json", report.to_json())
+    with staged_outputs(out_dir) as staging:  # a build that dies before publish leaves the previous set whole
+        written = []
+        for name in formats:
+            with timer(f"export {name}"):
+                written += export_all(graph, staging.folder, [name], schema, lexicon, created, neo4j_evidence,
+                                      annotated, html_evidence)
+        report.outputs = sorted(str(p.relative_to(staging.folder)) for p in written) + ["report.json"]
+        report.seconds_by_stage = timer.rounded()  # not byte-stable: kept out of the graph outputs
+        write_atomic(staging.folder / "report.json", report.to_json())
+        publish(staging, volatile=("report.json",))
     return graph, report
 
 

@@ -7,18 +7,27 @@ order, so the graph is the same whichever worker finishes first.
 """
 from __future__ import annotations
 
+import ctypes
+import dataclasses
 import hashlib
 import json
 import os
+import signal
+import threading
+import time
+import types
+import typing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .analysis import Analyser, prose_problem
-from .extract import create
+from .export.base import release_inherited_locks, write_atomic
+from .extract import DEFAULT_EXTRACTORS, create
 from .mentions import MentionRecord, Passage, passages_of, records_of
-from .model import Assertion, Document, Evidence, Quantity, Span, Term
+from .model import Assertion, Document, Term
 from .ontology.lexicon import Lexicon
 from .ontology.matcher import Matcher
 from .resources import ontology_file
@@ -50,18 +59,77 @@ class DocResult:
 
     @staticmethod
     def from_json(text: str) -> "DocResult":
-        data = json.loads(text)
-        assertions = []
-        for a in data["assertions"]:
-            ev = dict(a["evidence"])
-            ev["subject_span"], ev["object_span"] = Span(**ev["subject_span"]), Span(**ev["object_span"])
-            ev["quantities"] = tuple(Quantity(**q) for q in ev["quantities"])
-            assertions.append(Assertion(a["subject"], a["predicate"], a["object"], Evidence(**ev)))
-        terms = tuple(Term(**{k: tuple(v) if isinstance(v, list) else v for k, v in t.items()}) for t in data["open_terms"])
-        records = tuple(MentionRecord.from_dict(r) for r in data["mention_records"])
-        passages = tuple(Passage(**p) for p in data["passages"])
-        return DocResult(data["document"], tuple(assertions), tuple(data["mentioned"]), terms, data["skipped"],
-                         data["sentences"], data["mentions"], records, passages)
+        """The result `to_json` wrote; raises ValueError naming the first field of a wrong type or shape
+        (a damaged cache entry must never reach the merge)."""
+        return from_plain(DocResult, json.loads(text))
+
+
+class BadRecord(ValueError):
+    """Plain data that does not have the shape of the record it should be."""
+
+
+class MissingField(BadRecord, KeyError):
+    """A field the record must have is not there (a cache entry of an older layout, say)."""
+
+    __str__ = BadRecord.__str__
+
+
+def from_plain(cls: type, data: Any, where: str = "") -> Any:
+    """A frozen dataclass rebuilt from JSON data (lists become tuples), every field present and checked
+    against its type annotation: str, int, float, bool, None, X | Y, tuple[X, ...], tuple[X, Y], nested
+    dataclasses. Nothing is filled in by default: what `asdict` wrote is read back, or it is refused."""
+    if not isinstance(data, dict):
+        raise BadRecord(f"{where or cls.__name__}: expected an object, got {type(data).__name__}")
+    hints = _field_types(cls)
+    unknown = sorted(set(data) - set(hints))
+    if unknown:
+        raise BadRecord(f"{where or cls.__name__}: unknown field {unknown[0]!r}")
+    missing = [name for name in hints if name not in data]
+    if missing:
+        raise MissingField(f"{where or cls.__name__}: missing field {missing[0]!r}")
+    return cls(**{name: _typed(hint, data[name], f"{where}.{name}" if where else name) for name, hint in hints.items()})
+
+
+@lru_cache(maxsize=None)
+def _field_types(cls: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+
+def _typed(hint: Any, value: Any, where: str) -> Any:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        for option in args:
+            try:
+                return _typed(option, value, where)
+            except BadRecord:
+                continue
+        raise BadRecord(f"{where}: {type(value).__name__} is not {hint}")
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise BadRecord(f"{where}: expected a list, got {type(value).__name__}")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_typed(args[0], v, f"{where}[{i}]") for i, v in enumerate(value))
+        if len(value) != len(args):
+            raise BadRecord(f"{where}: expected {len(args)} items, got {len(value)}")
+        return tuple(_typed(a, v, f"{where}[{i}]") for i, (a, v) in enumerate(zip(args, value)))
+    if dataclasses.is_dataclass(hint):
+        return from_plain(hint, value, where)
+    if hint is type(None):
+        ok = value is None
+    elif hint is bool:
+        ok = isinstance(value, bool)
+    elif hint is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif hint is float:  # an int stays an int: the outputs must not change because a result came from the cache
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif hint is str:
+        ok = isinstance(value, str)
+    else:
+        raise BadRecord(f"{where}: cannot check type {hint}")
+    if not ok:
+        raise BadRecord(f"{where}: expected {getattr(hint, '__name__', hint)}, got {type(value).__name__}")
+    return value
 
 
 def code_version() -> str:
@@ -105,11 +173,27 @@ def result_versions(lexicon: Lexicon, extractors: Sequence[str]) -> str:
     return "|".join([CACHE_FORMAT, lexicon.version, code_version(), data_version(), extractor_version(extractors)])
 
 
-def load_result(cache_dir: Path, key: str) -> DocResult | None:
+def load_result(cache_dir: Path, key: str, document: str | None = None,
+                on_warning: Callable[[str], None] = lambda _: None) -> DocResult | None:
+    """The cached result under `key` (for `document`, when given), or None: a missing entry is a plain miss,
+    a damaged one (not JSON, wrong types, another document's) a miss with a warning."""
+    path = cache_dir / f"{key}.json"
     try:
-        return DocResult.from_json((cache_dir / f"{key}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
         return None
+    except (OSError, UnicodeError) as exc:
+        on_warning(f"{path}: unreadable cache entry ({exc}); extracting again")
+        return None
+    try:
+        result = DocResult.from_json(text)
+    except (ValueError, RecursionError) as exc:  # BadRecord and JSONDecodeError are ValueErrors
+        on_warning(f"{path}: damaged cache entry ({exc}); extracting again")
+        return None
+    if document is not None and result.document != document:
+        on_warning(f"{path}: cache entry of another document ({result.document!r}); extracting again")
+        return None
+    return result
 
 
 def document_key(doc: Document, versions: str) -> str:
@@ -139,9 +223,35 @@ class Worker:
 _WORKER: Worker | None = None
 
 
-def _init(lexicon: Lexicon, extractors: Sequence[str]) -> None:
+def _init(lexicon: Lexicon, extractors: Sequence[str], parent: int) -> None:
     global _WORKER
+    die_with_parent(parent)
+    release_inherited_locks()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the build ends its workers itself
     _WORKER = Worker(lexicon, extractors)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker end when the build that forked it ends, even by `kill -9`: the kernel sends it
+    SIGKILL (Linux prctl PR_SET_PDEATHSIG); elsewhere a thread watches the parent."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        armed = False
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _run(doc: Document) -> DocResult:
@@ -155,11 +265,13 @@ class CacheStats:
     misses: int = 0
 
 
-def process_documents(documents: Sequence[Document], lexicon: Lexicon, extractors: Sequence[str] = ("rules",),
+def process_documents(documents: Sequence[Document], lexicon: Lexicon, extractors: Sequence[str] = DEFAULT_EXTRACTORS,
                       cache_dir: Path | None = None, jobs: int = 1, executor: str = "processes",
                       scheduler: str | None = None, stats: CacheStats | None = None,
-                      progress: Callable[[int], None] = lambda n: None) -> list[DocResult]:
-    """Results for every document, in the order given: from the cache where the key matches, else computed."""
+                      progress: Callable[[int], None] = lambda n: None, read_cache: bool = True,
+                      on_warning: Callable[[str], None] = lambda _: None) -> list[DocResult]:
+    """Results for every document, in the order given: from the cache where the key matches (unless not
+    `read_cache`), else computed; computed results are written to the cache."""
     stats = stats if stats is not None else CacheStats()
     for spec in extractors:
         create(spec)  # a bad extractor name or argument fails here, with its message, not inside a worker
@@ -168,25 +280,19 @@ def process_documents(documents: Sequence[Document], lexicon: Lexicon, extractor
     results: dict[int, DocResult] = {}
     todo: list[int] = []
     for i, key in enumerate(keys):
-        cached = cache_dir / f"{key}.json" if cache_dir else None
-        if cached is not None and cached.is_file():
-            try:
-                results[i] = DocResult.from_json(cached.read_text(encoding="utf-8"))
-                stats.hits += 1
-                progress(1)
-                continue
-            except (ValueError, KeyError, TypeError):
-                pass  # a damaged entry is recomputed
-        todo.append(i)
+        cached = load_result(cache_dir, key, documents[i].id, on_warning) if cache_dir and read_cache else None
+        if cached is not None:
+            results[i] = cached
+            stats.hits += 1
+            progress(1)
+        else:
+            todo.append(i)
     stats.misses += len(todo)
     for i, result in zip(todo, _compute([documents[i] for i in todo], lexicon, extractors, jobs, executor, scheduler,
                                         progress)):
         results[i] = result
         if cache_dir is not None:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = cache_dir / f".{keys[i]}.tmp"
-            tmp.write_text(result.to_json(), encoding="utf-8")
-            tmp.replace(cache_dir / f"{keys[i]}.json")
+            write_atomic(cache_dir / f"{keys[i]}.json", result.to_json(), durable=False)
     return [results[i] for i in range(len(documents))]
 
 
@@ -201,13 +307,42 @@ def _compute(documents: list[Document], lexicon: Lexicon, extractors: Sequence[s
         return (_progress(worker.run(d), progress) for d in documents)
     Matcher.of(lexicon)  # compiled here once: the forked workers inherit it instead of loading it each
     chunk = max(1, len(documents) // (jobs * 8))
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(lexicon, tuple(extractors)))
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(lexicon, tuple(extractors), os.getpid()))
 
     def results() -> Iterator[DocResult]:
-        with pool:
-            for result in pool.map(_run, documents, chunksize=chunk):  # map keeps the input order
+        finished = False
+        ordered = pool.map(_run, documents, chunksize=chunk)  # map keeps the input order
+        try:
+            for result in ordered:  # (held in a name: its futures stay as they are until the workers are gone)
                 yield _progress(result, progress)
+            finished = True
+        finally:
+            if not finished:  # an error, Ctrl-C or a signal: the workers end now, not after their work
+                _kill_workers(pool)
+            pool.shutdown(wait=finished)
     return results()
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers now, and close the build's own ends of the pipes they used (as CPython does
+    for a broken pool): else the thread feeding work blocks on a pipe nobody reads, the pool's manager
+    thread on half a result, and the interpreter's exit waits for them for ever."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.kill()
+            process.join(5)
+        except (OSError, ValueError, AttributeError, AssertionError):
+            pass
+    for queue, end in (("_call_queue", "_reader"), ("_result_queue", "_writer")):
+        connection = getattr(getattr(pool, queue, None), end, None)
+        try:
+            if connection is not None:
+                connection.close()
+        except OSError:
+            pass
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:  # it marks the pool broken and fails the pending work: let it finish first
+        manager.join(5)
 
 
 def _progress(result: DocResult, progress: Callable[[int], None]) -> DocResult:

@@ -4,11 +4,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from pathlib import Path
 
 
 from .resources import data_dir
+from .sparql_text import is_update
 
 
 class QueryError(Exception):
@@ -76,7 +76,7 @@ def run_query(store, sparql: str) -> tuple[list[str], list[list[str]]]:
     """Rows of a SELECT (or the answer of an ASK) as strings: IRIs as IRIs, literals as their lexical form."""
     if type(store).__module__.startswith("pyoxigraph"):
         import pyoxigraph as ox
-        if _is_update(sparql):
+        if is_update(sparql):
             raise QueryError("updates are refused: the graph is read-only")
         try:
             result = store.query(sparql, use_default_graph_as_union=True)
@@ -88,7 +88,7 @@ def run_query(store, sparql: str) -> tuple[list[str], list[list[str]]]:
             raise QueryError("only SELECT and ASK queries print as tables")
         columns = [v.value for v in result.variables]
         return columns, [[_ox_value(solution[c]) for c in columns] for solution in result]
-    if _is_update(sparql):
+    if is_update(sparql):
         raise QueryError("updates are refused: the graph is read-only")
     try:
         result = store.query(sparql)
@@ -101,12 +101,6 @@ def run_query(store, sparql: str) -> tuple[list[str], list[list[str]]]:
     columns = [str(v) for v in result.vars]
     rows = [["" if value is None else str(value) for value in row] for row in result]
     return columns, rows
-
-
-def _is_update(sparql: str) -> bool:
-    """An update request (INSERT, DELETE, LOAD, CLEAR, ...) outside strings and comments."""
-    text = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*|<[^>\s]*>', " ", sparql)
-    return bool(re.search(r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b", text, re.IGNORECASE))
 
 
 def format_rows(columns: list[str], rows: list[list[str]], fmt: str) -> str:

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         (corpus / "zz_added.txt").write_text("An added study\n\nHypoxia hinders cell homing in rabbits.")
         again, report2 = run_build(corpus, out)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"| documents | MB | full build (s) | after adding one (s) | ratio | extracted again | peak memory (MB) |")
+        print("| documents | MB | full build (s) | after adding one (s) | ratio | extracted again | peak memory (MB) |")
         print("|---|---|---|---|---|---|---|")
         print(f"| {args.documents:,} | {size:.1f} | {full:.2f} | {again:.2f} | {again / full:.1%} | "
               f"{report2['cache']['extracted']} of {len(report2['documents'])} | {peak:.0f} |")

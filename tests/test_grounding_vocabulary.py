@@ -184,3 +184,130 @@ def test_craft_benchmark_scores_cell_types_on_development_articles():
     system = [r for p in pmids for r in records_of(craft_document(CRAFT, p), analyser.analyse(craft_document(CRAFT, p)).all_mentions)]
     score = score_mentions(gold, system, prefixes=("CL",))
     assert score.f1 >= 0.6 and score.tp >= 20
+
+
+# The fast paths of grounding (tokens made without a Python step per token, one dictionary look-up per word,
+# whole-phrase look-ups) against plain definitions of what they compute.
+
+HOSTILE_TEXT = ("TGF-β1 and IL-1β (IL1B) in NP_cells: x²+y½, naïve MSCs, ǅ, Ⅻ, ①, 'quoted', —dash– ‐ \u2028"
+                "tab\there \x00\x1f İstanbul ß ﬁ 𝔘 e\u0301 3D-printed PLGA/PCL 10-20% N-cadherin+ cells.")
+
+
+def test_tokens_have_the_offsets_and_keys_of_one_regex_match_at_a_time():
+    import re
+    from kg.nlp.tokens import normalise, tokenize
+
+    token = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
+    for text in (HOSTILE_TEXT, "", "   ", "word", " (a) ", HOSTILE_TEXT * 3):
+        for offset in (0, 17):
+            expected = [(m.start() + offset, m.end() + offset, m.group(), normalise(m.group()))
+                        for m in token.finditer(text)]
+            assert [tuple(t) for t in tokenize(text, offset)] == expected
+
+
+def test_tokenising_leaves_the_garbage_collector_as_it_was():
+    import gc
+    from kg.nlp.tokens import tokenize
+
+    assert gc.isenabled()
+    tokenize(HOSTILE_TEXT)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        tokenize(HOSTILE_TEXT)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def _sentences():
+    from kg.nlp.tokens import INVISIBLE, tokenize
+    from kg.resources import data_dir
+
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(data_dir("corpus").glob("*.[mt][dx]*")))
+    text += (" Embryonic stem (ES) cells and ES cells, NP and AF cells, type I and II collagen, NP-40 buffer, "
+             "scale bars, umbilical cord MSCs, bone marrow-derived MSCs, retinal ganglion cells. " + HOSTILE_TEXT)
+    tokens = [t for t in tokenize(text) if t.text not in INVISIBLE]
+    return [tokens[k:k + n] for k in range(0, len(tokens), 7) for n in (1, 2, 5, 30)]
+
+
+def _longest_matches(matcher, rows, keys, own, limit=None):
+    """What the scan is defined to find: from left to right, the longest phrase of the table (or of `own`, which
+    wins) starting at each position, no longer than `limit`; a phrase that is never a concept takes its words."""
+    from kg.ontology.matcher import BLOCK
+
+    out, i, n = [], 0, len(keys)
+    while i < n:
+        found = None
+        for last in range(i, min(n, i + (limit or n))):
+            phrase = "\x1f".join(keys[i:last + 1])
+            if phrase in own:
+                found = (last, own[phrase][0].id, own[phrase][1]) if own[phrase][0] is not None else found
+            elif phrase in rows:
+                row = rows[phrase]
+                found = (last, matcher.compiled.ids[row], matcher.compiled.hows[matcher.compiled.how_of[row]])
+        if found is None:
+            i += 1
+            continue
+        if found[1] != BLOCK:
+            out.append((i, found[0], found[1], found[2]))
+        i = found[0] + 1
+    return out
+
+
+def test_the_scan_finds_the_longest_phrase_at_each_position(analyser, lexicon):
+    matcher = analyser.matcher
+    rows = matcher.compiled.rows
+    cells = lexicon.get("CL:0000000")
+    for tokens in _sentences():
+        keys = [t.key for t in tokens]
+        own = {tuple(keys[:2]): (cells, "cue"), tuple(keys[1:2]): (None, "cue")} if len(keys) > 2 else {}
+        for local in ({}, own):
+            for shorter in (False, True):
+                found = [(h.first, h.last, h.term.id, h.matched_by) for h in matcher.scan(tokens, local, None, shorter)]
+                expected = _longest_matches(matcher, rows, keys, {"\x1f".join(k): v for k, v in local.items()},
+                                            len(keys) - 1 if shorter else None)
+                assert found == expected, keys
+
+
+def test_whole_is_the_one_hit_that_covers_every_token(analyser):
+    matcher = analyser.matcher
+    for expansions in ({}, analyser.prior_expansions, {**analyser.prior_expansions, "ES": ((), "abbreviation")}):
+        for tokens in _sentences():
+            for n in range(1, min(len(tokens), 6) + 1):
+                found = matcher.scan(tokens[:n], {}, expansions)
+                one = found[0].term if len(found) == 1 and (found[0].first, found[0].last) == (0, n - 1) else None
+                assert matcher.whole(tokens[:n], expansions) == one, [t.text for t in tokens[:n]]
+    assert matcher.whole([]) is None
+
+
+def test_a_short_form_is_read_as_its_long_form_only_over_whole_tokens(analyser):
+    doc = analyser.analyse(make_document("Embryonic stem (ES) cells were grown; ES cells, EScells and NP-40 lysis."))
+    assert [(m.text, m.curie) for m in doc.mentions if m.curie == "CL:0002322"] == [
+        ("Embryonic stem (ES) cells", "CL:0002322"), ("ES cells", "CL:0002322")]
+    assert not any(m.text.startswith("NP") for m in doc.all_mentions)
+
+
+def test_a_table_cache_with_damaged_columns_is_not_used(lexicon):
+    compiled = Matcher.of(lexicon).compiled
+    data = compiled.to_json()
+    assert CompiledTable.from_json(data) == compiled
+    damaged = {"also_prefix": data["also_prefix"][:-2], "ids": data["ids"] + "\nX:1", "format": "phrases-v1",
+               "prefixes": data["prefixes"] + "\n" + data["keys"].split("\n")[0]}  # a phrase twice
+    for column, value in damaged.items():
+        with pytest.raises(ValueError):
+            CompiledTable.from_json({**data, column: value})
+
+
+def test_loading_a_lexicon_leaves_the_garbage_collector_as_it_was(tmp_path):
+    import gc
+    from kg.ontology.lexicon import load_lexicon
+
+    path = tmp_path / "lexicon.tsv"
+    path.write_text("id\tlabel\tcategory\tsynonyms\tparents\tclose_match\tbroad_match\tsource\tmatch\tdefinition\n"
+                    "CL:0000000\tcell\tCellType\tEXACT:cellula|plain|:odd\t\t\t\ttest\tno\t\n", encoding="utf-8")
+    assert gc.isenabled()
+    term = load_lexicon(path).get("CL:0000000")
+    assert gc.isenabled()
+    assert term.synonyms == ("cellula", "plain", ":odd")
+    assert term.synonym_scopes == ("EXACT", "UNSPECIFIED", "UNSPECIFIED")

@@ -89,3 +89,54 @@ def test_a_real_browser_draws_the_page_offline(page):
     affirmed = sum(e["polarity"] == "affirmed" for e in page[1]["edges"])
     assert status and status.group(1) == f"showing {nodes} of {nodes} nodes, {affirmed} of {affirmed} edges"
     assert re.search(r'<p id="status"[^>]*data-drawn="\d+"', dom)  # the network drew a frame with nodes
+
+
+def test_page_inlines_at_most_k_evidence_sentences_per_edge_best_first(tmp_path):
+    # one edge said by many sentences: the page keeps the K most confident and says how many more there are
+    import json as _json
+    import re as _re
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    sentences = [f"In cohort {n}, disc degeneration caused low back pain." for n in range(12)]
+    sentences.append("Disc degeneration may contribute to low back pain.")  # hedged: lower confidence
+    paper = tmp_path / "many.txt"
+    paper.write_text("Many cohorts\n\n" + " ".join(sentences))
+    for k, expect in ((3, 3), (0, 0)):
+        out = tmp_path / f"out{k}"
+        result = CliRunner().invoke(main, ["build", str(paper), "-o", str(out), "--quiet", "-f", "html", "-f", "json",
+                                           "--html-evidence", str(k)])
+        assert result.exit_code == 0, result.output
+        page = (out / "graph.html").read_text()
+        data = _json.loads(_re.search(r"const DATA = (\{.*?\});\n", page, _re.S).group(1))
+        [eid] = [e["id"] for e in data["edges"] if e["predicate"] == "contributes_to"]
+        edge = data["edgeDetail"][eid]
+        assert len(edge["evidence"]) == expect and edge["more"] == 13 - expect
+        assert all("may" not in e["sentence"] for e in edge["evidence"])  # the hedged one is never among the best
+        full = _json.loads((out / "graph.json").read_text())
+        assert sum(len(e["evidence"]) for e in full["edges"] if e["predicate"] == "contributes_to") == 13
+
+
+def test_a_large_graph_inlines_fewer_sentences_per_edge_within_the_page_budget(lexicon, monkeypatch):
+    from kg import __version__
+    from kg.export import ExportContext
+    from kg.export import html as html_export
+    from kg.graph import build_graph
+    from kg.model import Assertion, Evidence, Span
+    from kg.schema import default_schema
+
+    ids = ["CL:0000134", "GO:0006915", "GO:0006914", "GO:0008283", "GO:0030198", "GO:0031099"]
+    assertions = []
+    for n, target in enumerate(ids[1:]):
+        for k in range(3):
+            text = f"Claim {n} in paper {k}."
+            ev = Evidence(f"PMID:{100 + k}", "t", 2020, "abstract", text, 0, len(text), Span(0, 1, "C"), Span(2, 3, "c"),
+                          "x", "affirmed", "stated", "in_vitro", None, (), "test/1", 0.6)
+            assertions.append(Assertion(ids[0], "positively_regulates", target, ev))
+    graph = build_graph(assertions, lexicon)
+    context = ExportContext(default_schema(), lexicon, __version__, html_evidence=3)
+    assert {len(d["evidence"]) for d in html_export.page_data(graph, context)["edgeDetail"].values()} == {3}
+    monkeypatch.setattr(html_export, "EVIDENCE_BUDGET", 5)  # 5 edges share 5 sentences: one each, the rest counted
+    details = html_export.page_data(graph, context)["edgeDetail"].values()
+    assert {(len(d["evidence"]), d["more"]) for d in details} == {(1, 2)}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 import urllib.error
 import urllib.parse
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.query import load_graph
-from kg.serve import make_server, serve_in_thread
+from kg.serve import ServeOptions, make_server, serve_in_thread
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -97,24 +98,29 @@ def test_kg_serve_command_listens_on_loopback_and_answers(tmp_path):
     from pathlib import Path
 
     assert CliRunner().invoke(main, ["build", "-o", str(tmp_path), "--quiet", "-f", "turtle"]).exit_code == 0
+    scratch = tmp_path / "tmp"   # where the server keeps its copy of the graph
+    scratch.mkdir()
     process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--graph", str(tmp_path / "graph.ttl"),
-                                "--port", "0"], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1])
+                                "--port", "0"], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1],
+                               env={**os.environ, "TMPDIR": str(scratch)})
     try:
         line = process.stdout.readline()
         assert line.startswith("SPARQL endpoint at http://127.0.0.1:") and "read-only" in line
         url = line.split()[3]
         status, _, body = fetch(url + "?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}))
         assert status == 200 and json.loads(body)["boolean"] is True
+        assert list(scratch.iterdir())
     finally:
         process.terminate()
         process.wait(timeout=10)
+    assert process.returncode == 0 and not list(scratch.iterdir()), "SIGTERM left the graph's copy behind"
 
 
 def test_result_size_and_time_limits(tmp_path):
     assert CliRunner().invoke(main, ["build", "-o", str(tmp_path), "--quiet", "-f", "turtle"]).exit_code == 0
     store = load_graph(tmp_path / "graph.ttl", "oxigraph")
-    small = make_server(store, "127.0.0.1", 0, max_result=2_000)
-    slow = make_server(store, "127.0.0.1", 0, timeout=0.1)
+    small = make_server(store, "127.0.0.1", 0, ServeOptions(max_result=2_000))
+    slow = make_server(store, "127.0.0.1", 0, ServeOptions(timeout=0.1))
     for server in (small, slow):
         serve_in_thread(server)
     try:

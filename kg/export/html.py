@@ -16,7 +16,9 @@ from ..escape import html_text, script_json
 from ..ids import document_iri
 from .base import ExportContext, register, write_atomic
 
-MAX_TOOLTIP_SENTENCES = 3
+# Evidence sentences the page inlines in all: a graph of more than EVIDENCE_BUDGET / K edges gets fewer
+# than K per edge (at least one), so that a page of 20,000 edges stays a few MB. graph.json has them all.
+EVIDENCE_BUDGET = 20_000
 
 
 def _vis_js() -> str:
@@ -91,6 +93,25 @@ def barrier_matrix(graph: nx.MultiDiGraph) -> dict:
             "unopposed": [b for b in barriers if b not in cells]}
 
 
+def evidence_entry(e) -> dict:
+    """One evidence sentence as the edge panel shows it; empty fields are left out to keep the page small."""
+    entry = {"sentence": e.sentence, "document": e.document, "section": e.section, "study_type": e.study_type,
+             "certainty": e.certainty,
+             "marks": sorted([[e.subject_span.start - e.sentence_start, e.subject_span.end - e.sentence_start],
+                              [e.object_span.start - e.sentence_start, e.object_span.end - e.sentence_start]])}
+    if e.organism:
+        entry["organism"] = e.organism
+    if e.quantities:
+        entry["quantities"] = [q.text + (f" ({q.direction})" if q.direction != "none" else "") for q in e.quantities]
+    return entry
+
+
+def best_evidence(evidence, limit: int) -> list:
+    """The `limit` evidence records the page shows for an edge: the most confident first, then stated
+    before hedged, then by document and position, so that the choice is the same in every build."""
+    return sorted(evidence, key=lambda e: (-e.confidence, e.certainty != "stated", e.document, e.sentence_start))[:limit]
+
+
 def page_data(graph: nx.MultiDiGraph, context: ExportContext) -> dict:
     schema = context.schema
     shown = initial_nodes(graph)
@@ -100,36 +121,36 @@ def page_data(graph: nx.MultiDiGraph, context: ExportContext) -> dict:
         data = graph.nodes[curie]
         category = schema.categories.get(data.get("category", ""))
         extra = {"x": positions[curie][0], "y": positions[curie][1]} if curie in positions else {}
-        net.add_node(curie, label=_short(data["label"]), title=f"{data['label']}\n{curie}\n{data.get('category', '')}",
+        net.add_node(curie, label=_short(data["label"]),
                      color=category.colour if category else "#999999", shape=category.shape if category else "dot",
-                     size=10 + 6 * math.sqrt(data.get("documents", 0)), physics=False,
+                     size=round(10 + 6 * math.sqrt(data.get("documents", 0)), 2),
                      category=data.get("category", ""), **extra)
-    edges_detail = {}
+    edges_detail, documents = {}, {}
+    affirmed = sum(1 for _, _, d in graph.edges(data=True) if d["polarity"] == "affirmed")
+    per_edge = min(context.html_evidence, max(1, EVIDENCE_BUDGET // max(1, affirmed)))
     for s, o, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1])):
         if data["polarity"] != "affirmed":
             continue  # negative findings stay in the RDF, JSON and Neo4j outputs, not in the picture
         eid = data["assertion_id"]
-        lines = [f"{graph.nodes[s]['label']} {data['predicate']} {graph.nodes[o]['label']}",
-                 f"{data['evidence_count']} sentence(s), {data['document_count']} document(s), confidence {data['confidence']}"]
-        lines += [f"- {e.sentence}" for e in data["evidence"][:MAX_TOOLTIP_SENTENCES]]
-        net.add_edge(s, o, id=eid, title="\n".join(lines), width=1 + 1.5 * math.log2(1 + data["evidence_count"]),
-                     dashes=bool(data["hedged"]), arrows="to", color="#888888", predicate=data["predicate"],
+        shown_evidence = best_evidence(data["evidence"], per_edge)
+        net.add_edge(s, o, id=eid, width=round(1 + 1.5 * math.log2(1 + data["evidence_count"]), 2),
+                     dashes=bool(data["hedged"]), predicate=data["predicate"], documentCount=data["document_count"],
                      evidenceCount=data["evidence_count"], studyTypes=sorted({e.study_type for e in data["evidence"]}))
         edges_detail[eid] = {
-            "predicate": data["predicate"], "subject": s, "object": o, "confidence": data["confidence"],
-            "evidence": [{
-                "sentence": e.sentence, "document": e.document, "link": document_iri(e.document, schema.base),
-                "title": e.document_title, "section": e.section, "study_type": e.study_type,
-                "organism": e.organism or "", "certainty": e.certainty, "trigger": e.trigger,
-                "quantities": [q.text + (f" ({q.direction})" if q.direction != "none" else "") for q in e.quantities],
-                "marks": sorted([[e.subject_span.start - e.sentence_start, e.subject_span.end - e.sentence_start],
-                                 [e.object_span.start - e.sentence_start, e.object_span.end - e.sentence_start]]),
-            } for e in data["evidence"]]}
+            "confidence": data["confidence"], "more": data["evidence_count"] - len(shown_evidence),
+            "evidence": [evidence_entry(e) for e in shown_evidence]}
+        for e in shown_evidence:  # a document's title and link once, however many sentences cite it
+            documents.setdefault(e.document, {"title": e.document_title, "link": document_iri(e.document, schema.base)})
     nodes_detail = {c: {"label": graph.nodes[c]["label"], "category": graph.nodes[c].get("category", ""),
                         "synonyms": graph.nodes[c].get("synonyms", []), "iri": schema.iri(c),
                         "documents": graph.nodes[c].get("documents", 0)} for c in sorted(graph.nodes)}
     legend = [{"name": c.name, "colour": c.colour} for c in schema.categories.values()]
-    return {"matrix": barrier_matrix(graph), "nodes": net.nodes, "edges": net.edges, "nodeDetail": nodes_detail, "edgeDetail": edges_detail,
+    # vis-network's defaults are set once in the page's options, and tooltips are made in the page
+    nodes = [{k: v for k, v in n.items() if k not in ("title", "physics")} for n in net.nodes]
+    edges = [{k: v for k, v in e.items() if k not in ("title", "arrows") and not (k == "dashes" and not v)}
+             for e in net.edges]
+    return {"matrix": barrier_matrix(graph), "nodes": nodes, "edges": edges, "nodeDetail": nodes_detail,
+            "edgeDetail": edges_detail, "documents": dict(sorted(documents.items())),
             "legend": legend, "shown": shown, "predicates": sorted(schema.predicates),
             "studyTypes": ["clinical", "preclinical_in_vivo", "in_vitro", "review", "unknown"]}
 
@@ -179,7 +200,11 @@ input[type=search]{width:70%}
 const DATA = __DATA__;
 function el(tag, text, attrs){const e=document.createElement(tag); if(text!==undefined) e.textContent=text;
   for(const k in (attrs||{})) e.setAttribute(k, attrs[k]); return e;}
-const ALL_NODES=new Map(DATA.nodes.map(n=>[n.id,n])), ALL_EDGES=DATA.edges;
+const ALL_NODES=new Map(DATA.nodes.map(n=>[n.id,n])), ALL_EDGES=DATA.edges, EDGE_BY_ID=new Map(DATA.edges.map(e=>[e.id,e]));
+for(const n of DATA.nodes){const d=DATA.nodeDetail[n.id]; n.title=d.label+'\\n'+n.id+'\\n'+d.category;}  // plain text
+for(const e of ALL_EDGES){const d=DATA.edgeDetail[e.id];
+  e.title=DATA.nodeDetail[e.from].label+' '+e.predicate+' '+DATA.nodeDetail[e.to].label+'\\n'+e.evidenceCount+' sentence(s), '+
+    e.documentCount+' document(s), confidence '+d.confidence+(d.evidence.length?'\\n- '+d.evidence[0].sentence:'');}
 const ADJ=new Map(); for(const e of ALL_EDGES){ for(const [a,b] of [[e.from,e.to],[e.to,e.from]]){ if(!ADJ.has(a)) ADJ.set(a,new Set()); ADJ.get(a).add(b);} }
 const state={shown:new Set(DATA.shown), focus:null, cats:new Set(), preds:new Set(DATA.predicates), studies:new Set(DATA.studyTypes), minev:1};
 const legend=document.getElementById('legend');
@@ -197,7 +222,7 @@ for(const [id,d] of Object.entries(DATA.nodeDetail)){ for(const n of [d.label].c
   names.appendChild(el('option',undefined,{value:n})); } }
 const nodes=new vis.DataSet([]), edges=new vis.DataSet([]);
 const network=new vis.Network(document.getElementById('graph'),{nodes,edges},
-  {physics:false,interaction:{hover:true,tooltipDelay:150,hideEdgesOnDrag:true},edges:{smooth:false},
+  {physics:false,interaction:{hover:true,tooltipDelay:150,hideEdgesOnDrag:true},edges:{smooth:false,arrows:'to',color:'#888888'},
    nodes:{font:{size:16,strokeWidth:3,strokeColor:'#ffffff'}}});
 function edgeVisible(e){return state.preds.has(e.predicate) && e.evidenceCount>=state.minev && e.studyTypes.some(t=>state.studies.has(t));}
 function within(start, depth){const out=new Set([start]); let frontier=[start];
@@ -229,14 +254,19 @@ function showNode(id){selected=id; const d=DATA.nodeDetail[id], box=document.get
   box.appendChild(el('h4', d.label)); box.appendChild(el('a', id, {href:safeLink(d.iri), target:'_blank', rel:'noopener'}));
   box.appendChild(el('p', 'Category: '+(d.category||'(ontology ancestor)')+' | documents: '+d.documents));
   if(d.synonyms.length) box.appendChild(el('p', 'Synonyms: '+d.synonyms.join('; ')));}
-function showEdge(id){const d=DATA.edgeDetail[id]; if(!d) return; const box=document.getElementById('detail'); box.replaceChildren();
-  box.appendChild(el('h4', DATA.nodeDetail[d.subject].label+' \u2014 '+d.predicate+' \u2192 '+DATA.nodeDetail[d.object].label));
-  box.appendChild(el('p', 'confidence '+d.confidence+' | '+d.evidence.length+' sentence(s)', {class:'meta'}));
+function showEdge(id){const d=DATA.edgeDetail[id], e0=EDGE_BY_ID.get(id); if(!d||!e0) return;
+  const box=document.getElementById('detail'); box.replaceChildren();
+  box.appendChild(el('h4', DATA.nodeDetail[e0.from].label+' \u2014 '+e0.predicate+' \u2192 '+DATA.nodeDetail[e0.to].label));
+  box.appendChild(el('p', 'confidence '+d.confidence+' | '+(d.evidence.length+d.more)+' sentence(s)', {class:'meta'}));
   for(const e of d.evidence){const div=el('div', undefined, {class:'ev'}); div.appendChild(highlighted(e.sentence, e.marks));
-    const m=el('div', undefined, {class:'meta'}); m.appendChild(el('a', e.title||e.document, {href:safeLink(e.link), target:'_blank', rel:'noopener'}));
+    const doc=DATA.documents[e.document]||{}, m=el('div', undefined, {class:'meta'});
+    m.appendChild(el('a', doc.title||e.document, {href:safeLink(doc.link||''), target:'_blank', rel:'noopener'}));
     m.appendChild(document.createTextNode(' | '+e.section+' | '+e.study_type+(e.organism?' | '+e.organism:'')+' | '+e.certainty+
-      (e.quantities.length?' | '+e.quantities.join(', '):'')));
-    div.appendChild(m); box.appendChild(div);}}
+      (e.quantities&&e.quantities.length?' | '+e.quantities.join(', '):'')));
+    div.appendChild(m); box.appendChild(div);}
+  if(d.more>0) box.appendChild(el('p', d.more+' more sentence(s) not shown here: see this edge in graph.json, or run '+
+    'the shipped query q5_edge_evidence (kg query q5_edge_evidence, after setting its VALUES line to this edge), '+
+    'or rebuild with --html-evidence N.', {class:'meta'}));}
 network.on('click', p=>{ if(p.nodes.length) showNode(p.nodes[0]); else if(p.edges.length) showEdge(p.edges[0]); });
 function find(text){const q=text.trim().toLowerCase(); if(!q) return null; let best=null;
   for(const [id,d] of Object.entries(DATA.nodeDetail)){ const names=[d.label].concat(d.synonyms).map(n=>n.toLowerCase());

@@ -3,7 +3,7 @@
 An extractor is any object with a `name`, a `version` and `extract(AnalysedDocument) -> Iterator[Assertion]`.
 Register a factory with `@register("name")` in a module of this package, or from another package
 through the `ivdkg.extractors` entry point group; `kg build --extractor NAME[=ARGUMENT]` runs it
-beside (or instead of) the rules, and the graph merges all their assertions, each evidence keeping
+instead of (or beside) the default, and the graph merges all their assertions, each evidence keeping
 the name and version of the extractor that produced it.
 """
 from __future__ import annotations
@@ -24,6 +24,9 @@ class Extractor(Protocol):
 
 ExtractorFactory = Callable[..., Extractor]
 EXTRACTORS: dict[str, ExtractorFactory] = {}
+# What a build runs when no --extractor is given: relations read from the dependency tree of the
+# shipped parser, which beats the trigger-word rules on real prose (README, "Real prose").
+DEFAULT_EXTRACTORS: tuple[str, ...] = ("syntax",)
 
 
 class ExtractorError(Exception):

@@ -14,7 +14,7 @@ with the rule extractor's table and the schema's domain and range.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Iterable, Iterator, Sequence
 
@@ -90,6 +90,8 @@ class Vocabulary:
     negation_governors: frozenset[str] = frozenset()
     confidence: dict[str, float] = field(default_factory=dict)
     lemmas: dict[str, str] = field(default_factory=dict)  # inflected form -> lemma
+    noun_forms: frozenset[str] = frozenset()  # trigger verbs that are often nouns ("release", "use")
+    reporting: frozenset[str] = frozenset()  # "studies show X can restore Y"
 
     def lemma(self, text: str, tag: str = "") -> str:
         low = text.lower()
@@ -108,12 +110,13 @@ def children_of(toks: Sequence[Tok]) -> list[list[int]]:
     return kids
 
 
-def repair(toks: Sequence[Tok], vocab: Vocabulary) -> list[Tok]:
+def repair(toks: Sequence[Tok], vocab: Vocabulary, concepts: frozenset[int] = frozenset()) -> list[Tok]:
     """Undo one frequent misparse: "X increased A and reduced B", where the parser makes "reduced" an
     adjective of B (a conjunct of A); it is a second verb with B as its object, sharing X. And a
     sentence read as one noun phrase ("MSCs, cultured under hypoxia, increased matrix synthesis" with
     "increased" an adjective): the first past-tense trigger after the root noun is the main verb."""
-    toks = _verbless_root(toks, vocab)
+    for fix in (_split_subject, _verbless_root, _no_verb, _misread_verb):  # in this order: each needs the one before
+        toks = fix(toks, vocab, concepts)
     out = list(toks)
     for t in toks:
         if not (t.dep == "amod" and t.tag in ("VBN", "VBD") and t.i > 0 and t.head == t.i + 1):
@@ -150,7 +153,86 @@ def repair(toks: Sequence[Tok], vocab: Vocabulary) -> list[Tok]:
     return out
 
 
-def _verbless_root(toks: Sequence[Tok], vocab: Vocabulary) -> list[Tok]:
+def _split_subject(toks: Sequence[Tok], vocab: Vocabulary, concepts: frozenset[int]) -> list[Tok]:
+    """"Studies show MSCs and iPSCs can restore X", with "MSCs" read as the object of "show" and only
+    "iPSCs" as the subject of "restore": a concept object whose "and" is followed by a subject
+    concept is a conjunct of that subject."""
+    out = list(toks)
+    for t in toks:
+        if t.i not in concepts or t.dep != "dobj" or t.i + 2 >= len(toks):
+            continue
+        cc, nxt = toks[t.i + 1], toks[t.i + 2]
+        if cc.low in ("and", "or") and nxt.i in concepts and nxt.dep == "nsubj":
+            out[t.i] = Tok(t.i, nxt.i, "conj", t.text, t.lemma, t.tag)
+            out[cc.i] = Tok(cc.i, nxt.i, "cc", cc.text, cc.lemma, cc.tag)
+    return out
+
+
+def _verb_only(word: str, vocab: Vocabulary) -> bool:
+    """A trigger that is a verb and (almost) never a noun: "impair", "treat", "alleviate"."""
+    entry = vocab.triggers.get(word)
+    return bool(entry) and set(entry) == {""} and word not in vocab.noun_forms
+
+
+def _misread_verb(toks: Sequence[Tok], vocab: Vocabulary, concepts: frozenset[int]) -> list[Tok]:
+    """"Gene therapy and exosome therapy treat disc degeneration and relieve pain", with "treat" read
+    as a noun modifier: a present-tense trigger verb inside a noun phrase, between two concepts, in a
+    sentence whose root is a verb, is a verb coordinated with the root; the concept after it its object."""
+    out = list(toks)
+    roots = [t for t in toks if t.head == t.i and t.tag.startswith("VB")]
+    if not roots:
+        return out
+    for t in toks:
+        lemma = vocab.lemmas.get(t.low, t.low)
+        if (t.i in concepts or t.tag[:2] not in ("NN", "JJ") or t.dep not in ("compound", "amod", "nmod")
+                or t.low not in (lemma, lemma + "s") or not _verb_only(lemma, vocab)):
+            continue
+        before = [c for c in concepts if c < t.i]
+        after = [c for c in concepts if c > t.i and c < roots[0].i or (c > t.i and roots[0].i < t.i)]
+        if not before or not after:
+            continue
+        obj = min(after)
+        out[t.i] = Tok(t.i, roots[0].i, "conj", t.text, lemma, "VBP")
+        out[obj] = Tok(obj, t.i, "dobj", toks[obj].text, toks[obj].lemma, toks[obj].tag)
+        return out
+    return out
+
+
+def _no_verb(toks: Sequence[Tok], vocab: Vocabulary, concepts: frozenset[int]) -> list[Tok]:
+    """A sentence with no verb at all ("Hypoxic preconditioning counters hypoxia", "counters" read as
+    a noun): the first inflected trigger verb between two concepts is the verb, the concept before it
+    its subject and the concept after it its object."""
+    out = list(toks)
+    if any(t.tag in ("VBZ", "VBD", "VBP", "MD") or (t.head == t.i and t.tag.startswith("VB")) for t in toks):
+        return out  # a finite verb or a verb at the root: the parse has a clause
+    for t in toks:
+        lemma = vocab.lemmas.get(t.low, t.low)
+        inflected = lemma != t.low and lemma in vocab.triggers and "" in vocab.triggers[lemma]
+        if t.i in concepts or not (inflected or _verb_only(lemma, vocab)) or (t.i and toks[t.i - 1].text == "-"):
+            continue  # "SDF-1-loaded" is an adjective
+        before = [c for c in concepts if c < t.i]
+        after = [c for c in concepts if c > t.i]
+        if not before or not after:
+            continue
+        subj, obj = max(before), min(after)
+        out[t.i] = Tok(t.i, t.i, "ROOT", t.text, lemma, "VBZ" if t.low.endswith("s") else "VBD")
+        out[subj] = Tok(subj, t.i, "nsubj", toks[subj].text, toks[subj].lemma, toks[subj].tag)
+        out[obj] = Tok(obj, t.i, "dobj", toks[obj].text, toks[obj].lemma, toks[obj].tag)
+        for c in toks:  # what hung on the old root now hangs on the verb
+            if c.head == c.i and c.i not in (t.i, subj, obj):
+                out[c.i] = Tok(c.i, t.i, "dep", c.text, c.lemma, c.tag)
+        current = subj
+        for c in sorted(before, reverse=True)[1:]:  # "A, B and C impair ...": the list is the subject
+            between = toks[c + 1:current]
+            if not all(b.low in (",", "and", "or") or toks[b.head].i == current or b.head == b.i for b in between):
+                break
+            out[c] = Tok(c, subj, "conj", toks[c].text, toks[c].lemma, toks[c].tag)
+            current = c
+        return out
+    return out
+
+
+def _verbless_root(toks: Sequence[Tok], vocab: Vocabulary, concepts: frozenset[int] = frozenset()) -> list[Tok]:
     """A sentence whose root is a noun and that holds a trigger in "-ed" modifying a later noun: the
     trigger is the verb, the root noun its subject, the modified noun its object."""
     out = list(toks)
@@ -246,6 +328,8 @@ def fillers(toks, kids, at: int, concepts: frozenset[int], vocab: Vocabulary, su
     return out
 
 
+CAPACITY_NOUNS = frozenset({"ability", "capacity", "capability", "potential", "power", "propensity", "tendency",
+                            "efficacy", "effectiveness"})
 PARTITIVES = frozenset({"one", "some", "many", "several", "most", "among"})
 
 
@@ -286,10 +370,28 @@ def subjects_of(toks, kids, at: int, vocab: Vocabulary, depth: int = 0) -> list[
     if t.head == at:
         return []
     head = toks[t.head]
+    infinitive = any(toks[c].dep == "aux" and toks[c].low == "to" for c in kids[at])
+    if infinitive and t.dep in ("acl", "advcl", "xcomp"):
+        # "the ability of MSCs to reduce apoptosis", also with "to reduce" hung on the verb above
+        for noun in [t.head] + [c for c in kids[t.head] if toks[c].dep in vocab.object]:
+            if toks[noun].low in CAPACITY_NOUNS:
+                found = _preposition_objects(toks, kids, noun, ("of",))
+                if found:
+                    return [(g, "shared_subject") for g in found]
     if t.dep == "relcl" or (t.dep == "acl" and t.tag == "VBG"):
         return [(t.head, "relative")]  # "X, which are obstacles to Y"; "cells producing matrix"
+    if t.dep == "pcomp" and head.dep == "prep" and head.low in ("in", "for") and head.head != t.head:
+        # "studies highlight MSCs in restoring disc height": the object of the verb does the restoring
+        objects = [c for c in kids[head.head] if toks[c].dep in vocab.object]
+        if objects and toks[head.head].tag.startswith("VB"):
+            return [(c, "shared_subject") for c in objects]
     if t.dep == "pcomp" and head.dep == "prep" and head.head != t.head:  # "X alleviates Y by promoting Z"
         return [(s, "shared_subject" if k == "direct" else k) for s, k in subjects_of(toks, kids, head.head, vocab, depth + 1)]
+    if t.dep in ("conj", "ccomp") and vocab.lemma(head.text, head.tag) in vocab.reporting and t.tag.startswith("VB"):
+        # "studies show MSCs and chondrocytes can restore X", read as show(MSCs) and restore(X)
+        objects = [c for c in kids[t.head] if toks[c].dep in vocab.object and c < at]
+        if objects:
+            return [(c, "shared_subject") for c in objects]
     if t.dep in vocab.shared_subject:
         if t.dep == "conj" and t.tag[:1] != head.tag[:1] and not (t.tag[:1] == "V" or head.tag[:1] == "V"):
             return []
@@ -340,7 +442,7 @@ def modality(toks, kids, at: int, vocab: Vocabulary) -> tuple[bool, bool]:
 
 def relations(toks: Sequence[Tok], concepts: frozenset[int], vocab: Vocabulary) -> list[Relation]:
     """Every (subject concept, object concept) pair that a trigger links, in the sentence `toks`."""
-    toks = repair(toks, vocab)
+    toks = repair(toks, vocab, concepts)
     kids = children_of(toks)
     out: list[Relation] = []
     seen: set[tuple[int, int, str]] = set()
@@ -370,6 +472,9 @@ def relations(toks: Sequence[Tok], concepts: frozenset[int], vocab: Vocabulary) 
         if t.i in concepts:
             continue
         word = vocab.lemma(t.text, t.tag)
+        particle = [toks[c].low for c in kids[t.i] if toks[c].dep == "prt"]
+        if particle and f"{word} {particle[0]}" in vocab.triggers:
+            word = f"{word} {particle[0]}"  # "carry out" is not "carry"
         entry = vocab.triggers.get(word)
         verb = t.tag.startswith("V")
         if entry:
@@ -382,6 +487,9 @@ def relations(toks: Sequence[Tok], concepts: frozenset[int], vocab: Vocabulary) 
                     continue  # "decrease in" is a noun's; the verb "decrease" takes a direct object
                 if prep:
                     objects += _preposition_objects(toks, kids, t.i, (prep,))
+                    if nominal and not objects and t.dep in ("attr", "oprd") and t.head != t.i:
+                        # "A and B are hallmarks in IDD", with "in IDD" hung on the copula
+                        objects += _preposition_objects(toks, kids, t.head, (prep,))
                     if verb and not objects:  # "protect NP cells from apoptosis": the parser hangs "from" on the object
                         for c in kids[t.i]:
                             if toks[c].dep in vocab.object:
@@ -422,8 +530,10 @@ def relations(toks: Sequence[Tok], concepts: frozenset[int], vocab: Vocabulary) 
                             anchor = toks[anchor].head
                         if toks[anchor].tag.startswith("V"):
                             subj += [(x, "shared_subject") for x, k in subjects_of(toks, kids, anchor, vocab) if k != "passive"]
-                    if t.dep in ("appos", "dep") and toks[t.head].tag.startswith("N"):
-                        subj.append((t.head, "nominal"))  # "Exosomes: a new therapy for IDD"
+                    if toks[t.head].tag.startswith("N") and (t.dep in ("appos", "dep") or (
+                            t.dep == "conj" and any(toks[c].dep == "det" and toks[c].low in ("a", "an") for c in kids[t.i]))):
+                        # "Exosomes: a new therapy for IDD"; "IVDD, a major contributor to LBP" (read as a conjunct)
+                        subj.append((t.head, "nominal"))
                     subj += subjects_of(toks, kids, t.i, vocab) if t.dep in ("attr", "acomp", "oprd", "conj", "relcl") \
                         or (t.dep == "pobj" and toks[t.head].low == "of" and toks[toks[t.head].head].low in PARTITIVES) \
                         or (t.dep == "dobj" and vocab.lemma(toks[t.head].text, toks[t.head].tag) in vocab.light_verbs) \
@@ -447,6 +557,9 @@ def relations(toks: Sequence[Tok], concepts: frozenset[int], vocab: Vocabulary) 
         # the means by which a verb's subject acts: "X repairs the disc through ECM synthesis"
         if verb and vocab.means:
             means = _preposition_objects(toks, kids, t.i, vocab.means)
+            # "cells exhibit regenerative potential through ECM synthesis": the means hung on the object
+            means += [g for c in kids[t.i] if toks[c].dep in vocab.object and c not in concepts
+                      for g in _preposition_objects(toks, kids, c, vocab.means)]
             if means:
                 obj_fill = [f for o in means for f in fillers(toks, kids, o, concepts, vocab)]
                 for s, how in subjects_of(toks, kids, t.i, vocab):
@@ -456,6 +569,7 @@ def relations(toks: Sequence[Tok], concepts: frozenset[int], vocab: Vocabulary) 
 
 
 # ---- the vocabulary ---------------------------------------------------------------------------------
+_PARTICLES = frozenset({"out", "up", "down", "off", "away", "back"})
 _PREPOSITIONS = frozenset({"to", "of", "in", "into", "for", "from", "with", "against", "toward", "towards", "on",
                            "within", "through", "via"})
 
@@ -485,6 +599,8 @@ def load_vocabulary() -> Vocabulary:
                 put(words[0], "", cls)
             elif len(words) == 2 and words[1] in _PREPOSITIONS:
                 put(words[0], words[1], cls)
+            elif len(words) == 2 and words[1] in _PARTICLES:
+                put(lemma, "", cls)  # a verb with its particle: "carry out"
             else:
                 continue
             for form in verb_forms(words[0]):
@@ -493,6 +609,9 @@ def load_vocabulary() -> Vocabulary:
             words = phrase.lower().split()
             if len(words) == 2 and words[1] in _PREPOSITIONS and words[0] not in ("is", "are", "in", "to"):
                 put(words[0], words[1], cls)
+    for word in sp["context"]["hedge_governors"] + sp["context"]["negation_governors"] + sp["context"]["reporting_verbs"]:
+        for form in verb_forms(word):  # "failed to prevent", "suggested"
+            lemmas.setdefault(form, word)
     a = sp["arguments"]
     carriers: dict[str, set[str]] = {}
     for noun, prep in sp["carriers"]["rows"]:
@@ -513,7 +632,24 @@ def load_vocabulary() -> Vocabulary:
         reversed_classes=frozenset(sp["reversed"]["classes"]), light_verbs=frozenset(a.get("light_verbs", [])),
         means=frozenset(sp["means"]["prepositions"]), structural=frozenset(sp.get("structural", {}).get("classes", [])), hedge_aux=frozenset(ctx["hedge_aux"]),
         hedge_governors=frozenset(ctx["hedge_governors"]), negation_governors=frozenset(ctx["negation_governors"]),
-        confidence={k: float(v) for k, v in sp["confidence"].items()}, lemmas=lemmas)
+        confidence={k: float(v) for k, v in sp["confidence"].items()}, lemmas=lemmas,
+        noun_forms=frozenset(sp.get("repair", {}).get("noun_forms", [])), reporting=frozenset(ctx["reporting_verbs"]))
+
+
+@lru_cache(maxsize=1)
+def load_calibration() -> dict[tuple[str, str], float]:
+    """(trigger class, path kind) -> the share of such edges found correct on the development gold,
+    smoothed towards the configured confidence (scripts/calibrate_syntax.py writes the file)."""
+    path = ontology_file("syntax_calibration.tsv")
+    if not path.exists():
+        return {}
+    table = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip() or line.startswith("class\t"):
+            continue
+        cls, kind, value = line.split("\t")[:3]
+        table[(cls, kind)] = float(value)
+    return table
 
 
 @lru_cache(maxsize=1)
@@ -526,11 +662,19 @@ def _tokens(doc, vocab: Vocabulary) -> list[Tok]:
     return [Tok(t.i, t.head.i, t.dep_, t.text, vocab.lemma(t.text, t.tag_), t.tag_) for t in doc]
 
 
+# Mentions only the rule extractor reads well: concepts named by cue phrases ("Barriers include ...")
+# and references ("these cells"); its readings of them stand where the parse read nothing.
+FALLBACK_MATCHES = frozenset({"cue", "anaphora"})
+
+
 class SyntaxExtractor:
     name = "syntax"
 
-    def __init__(self, nlp, parser_version: str, schema: Schema | None = None):
+    def __init__(self, nlp, parser_version: str, schema: Schema | None = None,
+                 calibration: dict[tuple[str, str], float] | None = None, fallback: bool = True):
         self._nlp = nlp
+        self.fallback = fallback
+        self.calibration = load_calibration() if calibration is None else calibration
         self.version = f"{VERSION}+{parser_version}"
         self.schema = schema or default_schema()
         self.vocab = load_vocabulary()
@@ -554,6 +698,11 @@ class SyntaxExtractor:
         state["_nlp"] = None
         return state
 
+    def confidence(self, kind: str, path: str, path_confidence: float) -> float:
+        """The calibrated share correct of this class and path where the development gold measured it,
+        else the trigger class's confidence times the path's."""
+        return self.calibration.get((kind, path), self.table.confidence[kind] * path_confidence)
+
     def candidate(self, s: AnalysedSentence) -> bool:
         """Two or more mentions, some pair of which some predicate could link, in a sentence of sane length."""
         cats = [m.category for m in s.mentions if m.category != "Organism"]
@@ -562,9 +711,25 @@ class SyntaxExtractor:
         return any((a, b) in self.linkable for i, a in enumerate(cats) for j, b in enumerate(cats) if i != j)
 
     def extract(self, doc: AnalysedDocument) -> Iterator[Assertion]:
+        """Relations read from the parse; in a sentence the parse reads nothing in, the rule extractor's
+        readings of cue-list concepts and of "these cells" stand."""
         todo = [s for s in doc.sentences if self.candidate(s)]
+        read: set[int] = set()
+        found: list[Assertion] = []
         for s, parsed in zip(todo, self.nlp.pipe([s.sentence.text for s in todo])):
-            yield from self.sentence_assertions(doc, s, parsed)
+            for a in self.sentence_assertions(doc, s, parsed):
+                read.add(s.sentence.start)
+                found.append(a)
+        if self.fallback:
+            special = {m.start for s in doc.sentences for m in s.mentions if m.matched_by in FALLBACK_MATCHES}
+            for a in self.table.extract(doc):
+                if a.evidence.sentence_start not in read and (
+                        a.evidence.subject_span.start in special or a.evidence.object_span.start in special):
+                    found.append(replace(a, evidence=replace(
+                        a.evidence, extractor=f"{self.name}/{self.version}:fallback:{a.evidence.extractor}",
+                        confidence=round(a.evidence.confidence * self.vocab.confidence.get("fallback", 0.75), 3))))
+        found.sort(key=lambda a: a.evidence.sentence_start)
+        yield from found
 
     def mention_heads(self, s: AnalysedSentence, parsed) -> dict[int, list[int]]:
         """spaCy token index of each mention's head -> indices of the mentions it heads."""
@@ -600,11 +765,12 @@ class SyntaxExtractor:
                 for oi in heads[rel.object]:
                     chosen = self.table.predicate_for(rel.kind, s.mentions[si], s.mentions[oi])
                     if chosen:
-                        pairs.append((rel, si, oi, chosen, self.table.confidence[rel.kind] * rel.confidence))
+                        pairs.append((rel, si, oi, chosen, self.confidence(rel.kind, rel.path, rel.confidence)))
         # The rule extractor's adjacency patterns ("SDF-1-loaded hydrogel", "MSCs from the NP") read word
         # order the parse adds nothing to; they come last, so a parsed reading of the same pair wins.
         for si, oi, chosen, _, conf in self.table._adjacent(s):
-            pairs.append((Relation(-1, -1, "adjacent", -1, "adjacent", 1.0), si, oi, chosen, conf))
+            pairs.append((Relation(-1, -1, "adjacent", -1, "adjacent", 1.0), si, oi, chosen,
+                          self.calibration.get(("adjacent", "adjacent"), conf)))
         for rel, si, oi, (predicate, object_id), confidence in pairs:
             subj, obj = s.mentions[si], s.mentions[oi]
             if subj.category == "Organism" or obj.category == "Organism" or subj.curie == obj.curie:

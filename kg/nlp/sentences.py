@@ -7,8 +7,11 @@ from functools import lru_cache
 from ..model import Document, Sentence
 from ..patterns import load_patterns
 
-# A candidate end: . ! or ? plus closing quotes/brackets, then space, then something that can start a sentence.
-_CANDIDATE = re.compile(r"[.!?][\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9])")
+# A candidate end: . ! or ? plus closing quotes/brackets, then space, then something that can start a sentence:
+# a capital or a digit, or a symbol that starts in lower case by convention (iPSC, mTOR, p53, miR-21, let-7,
+# siRNA): lower-case letters, then a capital, a digit or a hyphen before one. A plain lower-case word ("long-term")
+# does not start a sentence, so "vs. long-term" stays whole.
+_CANDIDATE = re.compile(r"[.!?][\"')\]]*(?=\s+[\"'(\[]?(?:[A-Z0-9]|[a-z]{1,8}-?[A-Z0-9]))")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
 

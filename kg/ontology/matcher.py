@@ -6,10 +6,13 @@ fraction of the time it takes to compile.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
 from dataclasses import dataclass
+from itertools import chain, compress, count, repeat
+from operator import add, attrgetter
 from pathlib import Path
 from typing import Callable, Mapping, Sequence, TypeVar
 
@@ -24,7 +27,7 @@ _CATEGORY_PRIORITY = ("CellType", "Strategy", "Barrier", "Mechanism", "Disease",
                       "Molecule", "AnatomicalStructure", "Organism")
 _SEP = "\x1f"
 _BLOCK_TERM = Term("", "", "", matchable=False)
-TABLE_FORMAT = "phrases-v5"
+TABLE_FORMAT = "phrases-v7"
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def load_table(lexicon: Lexicon, policy: Policy | None = None) -> "CompiledTable
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         compiled = CompiledTable.from_json(data)
-        if all(i in lexicon.terms or i == BLOCK for i in set(compiled.ids)):
+        if all(map(lexicon.terms.__contains__, set(compiled.ids) - {BLOCK})):
             return compiled
     except (OSError, ValueError, TypeError, KeyError):
         pass  # missing or damaged: compiled again
@@ -111,45 +114,84 @@ def load_table(lexicon: Lexicon, policy: Policy | None = None) -> "CompiledTable
 
 @dataclass(frozen=True)
 class CompiledTable:
-    """Phrase keys (words joined by U+001F) -> row; per row the term id, how, and a licence if any."""
-    rows: dict[str, int]
+    """Phrase keys (words joined by U+001F) -> row; per row the term id, how, and a licence if any.
+
+    `steps` is the dictionary a scan reads: for every phrase, 2 * row + 1 if it is also a proper word-prefix of
+    a longer phrase, else 2 * row; for every prefix of one or two words that is no phrase, -1. One look-up per
+    word so tells whether the words so far are a phrase and whether a longer one may follow. The longer
+    prefixes that are no phrase, consulted only inside a three-word match, are the set `deep` (a set loads
+    in a fraction of the time a dictionary does). Neither holds anything the garbage collector walks."""
+    steps: dict[str, int]
+    deep: frozenset[str]
     ids: tuple[str, ...]
     hows: tuple[str, ...]
     how_of: tuple[int, ...]
     licences: dict[int, tuple[str, ...]]
-    prefixes: frozenset[str] = frozenset()  # every proper word-prefix of a phrase: where a scan may go on
 
     @staticmethod
     def of(table: Table) -> "CompiledTable":
         items = sorted(table.items())
         hows = tuple(sorted({how for _, (_, how, _) in items}))
         index = {h: k for k, h in enumerate(hows)}
-        prefixes = frozenset(_SEP.join(k[:n]) for k, _ in items for n in range(1, len(k)))
-        return CompiledTable({_SEP.join(k): n for n, (k, _) in enumerate(items)}, tuple(i for _, (i, _, _) in items),
-                             hows, tuple(index[h] for _, (_, h, _) in items),
-                             {n: c for n, (_, (_, _, c)) in enumerate(items) if c}, prefixes)
+        keys = [_SEP.join(k) for k, _ in items]
+        prefixes = {_SEP.join(k[:n]) for k, _ in items for n in range(1, len(k))}
+        codes = map(add, range(0, 2 * len(keys), 2), map(prefixes.__contains__, keys))  # 2 * row + (is a prefix)
+        only = prefixes.difference(keys)
+        steps = {**{k: -1 for k in only if k.count(_SEP) < 2}, **dict(zip(keys, codes))}
+        return CompiledTable(steps, frozenset(k for k in only if k.count(_SEP) >= 2),
+                             tuple(i for _, (i, _, _) in items), hows, tuple(index[h] for _, (_, h, _) in items),
+                             {n: c for n, (_, (_, _, c)) in enumerate(items) if c})
+
+    @property
+    def rows(self) -> dict[str, int]:
+        """Phrase key -> row, for the phrases only."""
+        return {key: code >> 1 for key, code in self.steps.items() if code >= 0}
+
+    @property
+    def prefixes(self) -> frozenset[str]:
+        """Every proper word-prefix of a phrase: where a scan may go on."""
+        return frozenset(key for key, code in self.steps.items() if code & 1) | self.deep
 
     def to_json(self) -> dict:
-        return {"format": TABLE_FORMAT, "keys": "\n".join(self.rows), "ids": "\n".join(self.ids),
-                "hows": list(self.hows), "how_of": bytes(self.how_of).hex() if len(self.hows) < 256 else None,
+        """Columns: the phrases in row order, their ids and hows, which phrases are also prefixes, and the
+        prefixes that are no phrase; loading them back is a few splits, a dictionary and a set, all in C. Words
+        are joined by a space in the file (no word holds one), which JSON reads far faster than an escaped U+001F."""
+        keys = [""] * len(self.ids)
+        for key, code in self.steps.items():
+            if code >= 0:
+                keys[code >> 1] = key
+        columns = {"keys": "\n".join(keys), "prefixes": "\n".join(sorted(k for k, c in self.steps.items() if c == -1)),
+                   "deep_prefixes": "\n".join(sorted(self.deep))}
+        sep = " " if not any(" " in text for text in columns.values()) else _SEP
+        return {"format": TABLE_FORMAT, "sep": sep, **{k: v.replace(_SEP, sep) for k, v in columns.items()},
+                "ids": "\n".join(self.ids), "hows": list(self.hows),
+                "how_of": bytes(self.how_of).hex() if len(self.hows) < 256 else None,
                 "licences": {str(k): list(v) for k, v in self.licences.items()},
-                "prefixes": "\n".join(sorted(self.prefixes))}
+                "also_prefix": bytes(self.steps[k] & 1 for k in keys).hex()}
 
     @staticmethod
     def from_json(data: dict) -> "CompiledTable":
         if data["format"] != TABLE_FORMAT:
             raise ValueError("another table format")
-        keys = data["keys"].split("\n")
+        sep = data["sep"]
+        keys = data["keys"].replace(sep, _SEP).split("\n")
         ids = tuple(data["ids"].split("\n"))
         how_of = tuple(bytes.fromhex(data["how_of"]))
-        if not (len(keys) == len(ids) == len(how_of)):
+        also_prefix = bytes.fromhex(data["also_prefix"])
+        if not (len(keys) == len(ids) == len(how_of) == len(also_prefix)):
             raise ValueError("columns of different lengths")
-        return CompiledTable(dict(zip(keys, range(len(keys)))), ids, tuple(data["hows"]), how_of,
-                             {int(k): tuple(v) for k, v in data["licences"].items()},
-                             frozenset(data["prefixes"].split("\n")) if data["prefixes"] else frozenset())
+        only = data["prefixes"].replace(sep, _SEP).split("\n") if data["prefixes"] else []
+        steps = dict(zip(chain(keys, only), chain(map(add, range(0, 2 * len(keys), 2), also_prefix),
+                                                  repeat(-1, len(only)))))
+        if len(steps) != len(keys) + len(only):
+            raise ValueError("a key twice")
+        deep = frozenset(data["deep_prefixes"].replace(sep, _SEP).split("\n")) if data["deep_prefixes"] else frozenset()
+        return CompiledTable(steps, deep, ids, tuple(data["hows"]), how_of,
+                             {int(k): tuple(v) for k, v in data["licences"].items()})
 
 
 _MATCHERS: dict[str, "Matcher"] = {}
+_KEY = attrgetter("key")
 
 
 class Matcher:
@@ -168,16 +210,45 @@ class Matcher:
             if len(_MATCHERS) > 4:
                 _MATCHERS.clear()
             matcher = _MATCHERS[lexicon.version] = Matcher(lexicon)
+            # The lexicon and its table live as long as the process: out of the garbage collector's way, a
+            # collection no longer walks their hundred thousand terms (which took a fifth of the analysis
+            # time), and forked workers do not copy their pages by touching them.
+            gc.freeze()
         return matcher
 
     def get(self, key: tuple[str, ...]) -> tuple[Term, str] | None:
         """The term a phrase key grounds to, and how."""
-        row = self.compiled.rows.get(_SEP.join(key))
-        if row is None:
+        code = self.compiled.steps.get(_SEP.join(key))
+        if code is None or code < 0:
             return None
+        row = code >> 1
         curie = self.compiled.ids[row]
         return (self.lexicon.terms[curie] if curie != BLOCK else _BLOCK_TERM,
                 self.compiled.hows[self.compiled.how_of[row]])
+
+    def whole(self, tokens: Sequence[Token], expansions: Mapping[str, tuple[tuple[str, ...], str]] | None = None
+              ) -> Term | None:
+        """The term the tokens name as a whole (their short forms read as their long forms), if any: what
+        `scan(tokens, {}, expansions)` finds when it finds one hit over all the tokens, in one look-up."""
+        keys = list(map(_KEY, tokens))
+        if not keys:
+            return None
+        if expansions and not expansions.keys().isdisjoint(keys):
+            if not all(expansions[k][0] for k in keys if k in expansions):  # a short form read as nothing
+                found = self.scan(tokens, {}, expansions)
+                return found[0].term if len(found) == 1 and found[0].first == 0 and found[0].last == len(keys) - 1 \
+                    else None
+            kept = set() if self.block_first.isdisjoint(keys) else {
+                k for h in self._scan(keys, {}, blocks=True) for k in range(h.first, h.last + 1)}
+            virtual: list[str] = []
+            for i, key in enumerate(keys):
+                virtual.extend(expansions[key][0] if key in expansions and i not in kept else (key,))
+            keys = virtual
+        code = self.compiled.steps.get(_SEP.join(keys))
+        if code is None or code < 0:
+            return None
+        curie = self.compiled.ids[code >> 1]
+        return self.lexicon.terms[curie] if curie != BLOCK else None
 
     def scan(self, tokens: Sequence[Token],
              local: Mapping[tuple[str, ...], tuple[Term | None, str]] | None = None,
@@ -191,40 +262,92 @@ class Matcher:
         its long form, so "ES cells" grounds as "embryonic stem cells" and "umbilical cord MSCs" as
         "umbilical cord mesenchymal stem cells"; a short form whose long form names nothing grounds nothing.
         """
-        keys = [t.key for t in tokens]
+        keys = list(map(_KEY, tokens))
         n = len(keys)
-        if not expansions or not any(k in expansions for k in keys):
-            return self._scan(keys, local or {}, limit=n - 1 if shorter_than_all else None)
+        if not expansions or expansions.keys().isdisjoint(keys):
+            return self._scan(keys, local, limit=n - 1 if shorter_than_all else None)
         # A phrase that is never a concept ("NP-40") keeps its words as they are: no short form in it expands.
-        kept = set() if not self.block_first.intersection(keys) else {
-            k for h in self._scan(keys, {}, blocks=True) for k in range(h.first, h.last + 1)}
+        kept = () if self.block_first.isdisjoint(keys) else {
+            k for h in self._scan(keys, None, blocks=True) for k in range(h.first, h.last + 1)}
+        # The keys with each short form replaced by its long form's ("virtual" words), and for each virtual word
+        # the token it comes from; a hit must start where a token starts and end where one ends.
         virtual: list[str] = []
         origin: list[int] = []
-        starts, ends = set(), set()
-        for i, key in enumerate(keys):
-            parts = expansions[key][0] if key in expansions and i not in kept else (key,)
+        starts: set[int] = set()
+        ends: set[int] = set()
+        done = 0
+        for i in [i for i in compress(count(), map(expansions.__contains__, keys)) if i not in kept] + [n]:
+            at = len(virtual)
+            virtual.extend(keys[done:i])  # the words before this short form stay as they are
+            origin.extend(range(done, i))
+            starts.update(range(at, at + i - done))
+            ends.update(range(at, at + i - done))
+            if i == n:
+                break
+            parts = expansions[keys[i]][0]
             starts.add(len(virtual))
             virtual.extend(parts)
             origin.extend([i] * len(parts))
             ends.add(len(virtual) - 1)
+            done = i + 1
+        if shorter_than_all and len(virtual) == 1:
+            return []  # the one span there is covers everything
         out = []
-        def blocked(a: int, b: int) -> bool:
-            return a not in starts or b not in ends or (shorter_than_all and a == 0 and b == len(virtual) - 1)
-
-        for hit in self._scan(virtual, local or {}, blocked=blocked):
+        for hit in self._scan(virtual, local, len(virtual) - 1 if shorter_than_all else None, starts, ends):
             first, last = origin[hit.first], origin[hit.last]
             how = expansions[keys[first]][1] if first == last and keys[first] in expansions else hit.matched_by
             out.append(Hit(first, last, hit.term, how, licence=hit.licence))
         return out
 
-    def _scan(self, keys: Sequence[str], local: Mapping[tuple[str, ...], tuple[Term | None, str]],
-              limit: int | None = None, blocked: Callable[[int, int], bool] | None = None,
+    def _scan(self, keys: Sequence[str], local: Mapping[tuple[str, ...], tuple[Term | None, str]] | None,
+              limit: int | None = None, starts: set[int] | None = None, ends: set[int] | None = None,
               blocks: bool = False) -> list[Hit]:
         """Left to right; at each position the phrase grows word by word while some phrase starts with it,
-        and the longest one found wins (one set look-up per word for most words). With `blocks`, only the
+        and the longest one found wins (one dictionary look-up per word). No hit is longer than `limit`; it
+        starts at one of `starts` and ends at one of `ends` when they are given. With `blocks`, only the
         phrases that are never concepts are returned."""
-        rows, ids, hows, how_of = self.compiled.rows, self.compiled.ids, self.compiled.hows, self.compiled.how_of
-        licences, terms, prefixes = self.compiled.licences, self.lexicon.terms, self.compiled.prefixes
+        if local:
+            return self._scan_local(keys, local, limit, starts, ends, blocks)
+        get, ids, hows, how_of = self.compiled.steps.get, self.compiled.ids, self.compiled.hows, self.compiled.how_of
+        licences, terms, deep = self.compiled.licences, self.lexicon.terms, self.compiled.deep
+        out: list[Hit] = []
+        n = len(keys)
+        cap = limit or n
+        bounded = ends is not None
+        free = 0  # the first position no hit covers yet
+        for i, code in enumerate(map(get, keys)):
+            if code is None or i < free or (bounded and i not in starts):
+                continue
+            best, last = code, i if code >= 0 and (not bounded or i in ends) else -1
+            if code & 1:  # some longer phrase starts with this word
+                phrase, j = keys[i], i + 1
+                while j < n and j - i < cap:
+                    phrase = phrase + _SEP + keys[j]
+                    code = get(phrase)
+                    if code is None:
+                        if j - i < 2 or phrase not in deep:
+                            break
+                        code = -1
+                    if code >= 0 and (not bounded or j in ends):
+                        best, last = code, j
+                    if not code & 1:
+                        break
+                    j += 1
+            if last < 0:
+                continue
+            row = best >> 1
+            curie = ids[row]
+            if (curie == BLOCK) == blocks:
+                out.append(Hit(i, last, terms[curie] if curie != BLOCK else _BLOCK_TERM, hows[how_of[row]],
+                               licence=licences.get(row, ())))
+            free = last + 1
+        return out
+
+    def _scan_local(self, keys: Sequence[str], local: Mapping[tuple[str, ...], tuple[Term | None, str]],
+                    limit: int | None, starts: set[int] | None, ends: set[int] | None, blocks: bool) -> list[Hit]:
+        """`_scan` with the document's own phrases, which win over the lexicon's."""
+        get, ids, hows, how_of = self.compiled.steps.get, self.compiled.ids, self.compiled.hows, self.compiled.how_of
+        licences, terms, deep = self.compiled.licences, self.lexicon.terms, self.compiled.deep
         own = {_SEP.join(k): v for k, v in local.items()}
         own_prefixes = {_SEP.join(k[:n]) for k in local for n in range(1, len(k))}
         out: list[Hit] = []
@@ -232,21 +355,26 @@ class Matcher:
         cap = limit or n
         i = 0
         while i < n:
+            if starts is not None and i not in starts:
+                i += 1  # every span from here is ruled out
+                continue
             best = None
             phrase, j = keys[i], i
             while True:
-                if not (blocked and blocked(i, j)):
+                code = get(phrase)
+                if code is None and j - i >= 2 and phrase in deep:
+                    code = -1
+                if ends is None or j in ends:
                     if phrase in own:
                         term, how = own[phrase]
                         best = (j, term, how, ()) if term is not None else best
-                    else:
-                        row = rows.get(phrase)
-                        if row is not None:
-                            curie = ids[row]
-                            best = (j, terms[curie] if curie != BLOCK else _BLOCK_TERM, hows[how_of[row]],
-                                    licences.get(row, ()))
+                    elif code is not None and code >= 0:
+                        row = code >> 1
+                        curie = ids[row]
+                        best = (j, terms[curie] if curie != BLOCK else _BLOCK_TERM, hows[how_of[row]],
+                                licences.get(row, ()))
                 j += 1
-                if j >= n or j - i >= cap or (phrase not in prefixes and phrase not in own_prefixes):
+                if j >= n or j - i >= cap or ((code is None or not code & 1) and phrase not in own_prefixes):
                     break
                 phrase = phrase + _SEP + keys[j]
             if best is None:
