@@ -355,3 +355,38 @@ def test_a_long_list_after_a_cue_costs_linear_work(analyser, item):
 ])
 def test_a_sentence_that_starts_with_a_lower_case_symbol_is_split_off(text, expected):
     assert [text[a:b] for a, b in split_text(text)] == expected
+
+
+# ---- fuzz: the cache ---------------------------------------------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers(-5, 10**12) | st.floats(allow_nan=True) | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=5),
+                     max_leaves=30)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entry=st.one_of(_JSON, st.fixed_dictionaries({"document": st.text(max_size=5)}, optional={
+    "sentences": _JSON, "assertions": st.lists(_JSON, max_size=3), "mentions": _JSON, "skipped": _JSON})))
+def test_fuzz_cache_entries_are_results_or_misses_never_crashes(tmp_path, entry):
+    # any JSON in a cache file: a valid result, or a miss with one warning; never an exception
+    import json as _json
+
+    from kg.process import DocResult, load_result
+    (tmp_path / "k.json").write_text(_json.dumps(entry), encoding="utf-8")
+    warnings: list[str] = []
+    result = load_result(tmp_path, "k", None, warnings.append)
+    assert (result is None and len(warnings) == 1) or (isinstance(result, DocResult) and not warnings)
+
+
+def test_kg_query_never_prints_control_characters():
+    import json as _json
+
+    from kg.query import format_rows
+    rows = [["\x1b[31mred\x1b[0m", "nul\x00here", "c1\x9bthere"]]
+    for fmt in ("table", "csv", "json"):
+        out = format_rows(["a", "b", "c"], rows, fmt)
+        assert not any(ch in out for ch in "\x1b\x00\x9b"), fmt
+    assert _json.loads(format_rows(["a", "b", "c"], rows, "json"))[0]["c"] == "c1\x9bthere"  # the value survives
+    assert "\\x1b[31mred" in format_rows(["a", "b", "c"], rows, "table")
