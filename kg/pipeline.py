@@ -22,6 +22,7 @@ from .mentions import AnnotatedDocument
 from .model import Document
 from .ontology.lexicon import Lexicon, default_lexicon, with_ontologies
 from .readers import iter_input_files, read_inputs
+from .readers.base import printable
 from .resources import data_dir
 from .schema import Schema, default_schema
 
@@ -44,7 +45,18 @@ class BuildReport:
     seconds_by_stage: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps(self.__dict__, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        """The report as JSON; file names that are not UTF-8 or hold control characters appear escaped."""
+        return json.dumps(_printable_strings(self.__dict__), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _printable_strings(value):
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable(str(k)): _printable_strings(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_printable_strings(v) for v in value]
+    return value
 
 
 def default_inputs() -> list[str]:

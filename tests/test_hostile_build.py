@@ -390,3 +390,21 @@ def test_kg_query_never_prints_control_characters():
         assert not any(ch in out for ch in "\x1b\x00\x9b"), fmt
     assert _json.loads(format_rows(["a", "b", "c"], rows, "json"))[0]["c"] == "c1\x9bthere"  # the value survives
     assert "\\x1b[31mred" in format_rows(["a", "b", "c"], rows, "table")
+
+
+def test_a_file_named_on_the_command_line_with_a_name_that_is_not_utf8(tmp_path):
+    # the name reaches the report (inputs) escaped, never as a lone surrogate that cannot be written
+    import json as _json
+    import os as _os
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    folder = _os.fsencode(str(tmp_path))
+    with open(folder + b"/caf\xe9.txt", "wb") as handle:
+        handle.write(b"Disc degeneration contributes to low back pain.")
+    name = _os.fsdecode(folder + b"/caf\xe9.txt")
+    result = CliRunner().invoke(main, ["build", name, "-o", str(tmp_path / "out"), "--quiet", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    inputs = _json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))["inputs"]
+    assert inputs == [str(tmp_path) + "/caf\\xe9.txt"]
