@@ -311,3 +311,15 @@ def test_loading_a_lexicon_leaves_the_garbage_collector_as_it_was(tmp_path):
     assert gc.isenabled()
     assert term.synonyms == ("cellula", "plain", ":odd")
     assert term.synonym_scopes == ("EXACT", "UNSPECIFIED", "UNSPECIFIED")
+
+
+def test_process_names_are_read_inverted_and_the_policy_fields_are_where_they_belong(analyser):
+    # "X degradation" is also "degradation of (the) X"; and the policy's excluded words and adjective
+    # targets are the right sets (they were once passed in each other's place)
+    from kg.ontology.variants import default_policy
+    found = grounded(analyser, "Degradation of the extracellular matrix and degeneration of the intervertebral discs.")
+    assert ("Degradation of the extracellular matrix", "GO:0022617") in found
+    assert ("degeneration of the intervertebral discs", "MONDO:0011385") in found
+    policy = default_policy()
+    assert "CellType" in policy.adjective_targets and "CellType" not in policy.excluded
+    assert policy.excluded and not policy.excluded & {"CellType", "Mechanism"}

@@ -27,7 +27,7 @@ _CATEGORY_PRIORITY = ("CellType", "Strategy", "Barrier", "Mechanism", "Disease",
                       "Molecule", "AnatomicalStructure", "Organism")
 _SEP = "\x1f"
 _BLOCK_TERM = Term("", "", "", matchable=False)
-TABLE_FORMAT = "phrases-v7"
+TABLE_FORMAT = "phrases-v8"
 
 
 @dataclass(frozen=True)

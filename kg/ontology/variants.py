@@ -48,6 +48,8 @@ class Policy:
     generic_suffixes: tuple[str, ...] = ()
     adjective_targets: frozenset[str] = frozenset()  # categories whose names take an adjective for their first noun
     excluded: frozenset[str] = frozenset()  # common words that no synonym may be (ontologies/excluded_synonyms.txt)
+    process_heads: frozenset[str] = frozenset()  # "disc degeneration" is also "degeneration of the disc"
+    process_categories: frozenset[str] = frozenset()
 
     licensed_by_prefix: dict[str, frozenset[str]] = None  # type: ignore[assignment]
 
@@ -72,9 +74,11 @@ def default_policy() -> Policy:
         frozenset(data["derivations"]["categories"]),
         tuple((a, tuple(b)) for a, b in data["derivations"]["rules"]),
         {k: tuple(v) for k, v in data["derivations"]["irregular"].items()},
-        tuple(data["generic_modifiers"].get("suffixes", ())), _excluded_words(),
-        frozenset(data["adjectives"]["targets"]),
-        {k: frozenset(v) for k, v in data["scopes"].get("licensed_by_prefix", {}).items()})
+        generic_suffixes=tuple(data["generic_modifiers"].get("suffixes", ())),
+        adjective_targets=frozenset(data["adjectives"]["targets"]), excluded=_excluded_words(),
+        licensed_by_prefix={k: frozenset(v) for k, v in data["scopes"].get("licensed_by_prefix", {}).items()},
+        process_heads=frozenset(data.get("process_inversion", {}).get("heads", ())),
+        process_categories=frozenset(data.get("process_inversion", {}).get("categories", ())))
 
 
 def _excluded_words() -> frozenset[str]:
@@ -180,6 +184,12 @@ def _name_variants(name: str, term: Term, policy: Policy, adjectives: Mapping[st
             yield Phrase(f"{place} {head}", "variant: inverted", VARIANT)
             for derived in policy.derived_words:
                 yield Phrase(f"{place}-{derived} {head}", "variant: inverted", VARIANT)
+    if term.category in policy.process_categories and 2 <= len(words) <= policy.inversion_max_words + 1 \
+            and words[-1].lower() in policy.process_heads and " of " not in name:
+        # "intervertebral disc degeneration" is also "degeneration of the intervertebral disc"
+        thing = " ".join(words[:-1])
+        yield Phrase(f"{words[-1]} of {thing}", "variant: inverted", VARIANT)
+        yield Phrase(f"{words[-1]} of the {thing}", "variant: inverted", VARIANT)
     if words and words[-1].lower() == "cell" and len(words) >= 2 \
             and words[-2].lower().endswith(policy.cell_head_suffixes):
         yield Phrase(" ".join(words[:-1]), "variant: cell head", VARIANT)
