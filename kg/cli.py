@@ -135,6 +135,7 @@ def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], time
     from .extract import ExtractorError
     from .ontology.sources import OntologyError
     from .export.base import BuildLocked
+    from .pipeline import NothingToBuild
     from .extract import DEFAULT_EXTRACTORS
     from .process import default_jobs
 
@@ -147,7 +148,7 @@ def build(inputs: tuple[str, ...], out_dir: Path, formats: tuple[str, ...], time
                                       html_evidence=html_evidence,
                                       rebuild=rebuild, jobs=jobs or default_jobs(), executor=executor,
                                       scheduler=scheduler, on_warning=on_warning)
-    except (OntologyError, ExtractorError, BuildLocked) as exc:
+    except (OntologyError, ExtractorError, BuildLocked, NothingToBuild) as exc:
         raise KgError(one_line(str(exc))) from None
     except OSError as exc:
         raise KgError(one_line(f"{exc.filename or out_dir}: {exc.strerror or exc}")) from None

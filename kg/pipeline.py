@@ -183,6 +183,10 @@ def drop_weak_edges(graph: nx.MultiDiGraph, min_confidence: float) -> int:
     return len(weak)
 
 
+class NothingToBuild(Exception):
+    """No input gave a document: the build stops before it writes anything."""
+
+
 def export_all(graph: nx.MultiDiGraph, out_dir: Path, formats: Iterable[str], schema: Schema, lexicon: Lexicon,
                created: str | None = None, neo4j_evidence: str = "nodes",
                documents: tuple[AnnotatedDocument, ...] = (), html_evidence: int = 3) -> list[Path]:
@@ -294,6 +298,11 @@ def _build(inputs, out_dir, formats, on_error, progress, schema, lexicon, ontolo
         lexicon = lexicon.with_terms(opened)
         graph = build_graph(assertions, lexicon, documents, mentioned)
         report.below_min_confidence = drop_weak_edges(graph, min_confidence)
+    if not documents:
+        # a typo or an empty folder must not replace a good graph with an empty one
+        skipped_inputs = f" ({len(report.skipped)} skipped, listed above)" if report.skipped else ""
+        raise NothingToBuild(f"{out_dir}: nothing to build: no document was read from {', '.join(inputs) or 'the inputs'}"
+                             f"{skipped_inputs}; the outputs already there were left as they were")
     report.documents = [d.id for d in documents]
     report.assertions, report.nodes, report.edges = len(assertions), graph.number_of_nodes(), graph.number_of_edges()
     report.sentences = sum(r.sentences for r in results)

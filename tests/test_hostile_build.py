@@ -408,3 +408,20 @@ def test_a_file_named_on_the_command_line_with_a_name_that_is_not_utf8(tmp_path)
     assert result.exit_code == 0, result.output
     inputs = _json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))["inputs"]
     assert inputs == [str(tmp_path) + "/caf\\xe9.txt"]
+
+
+def test_a_build_that_reads_no_document_leaves_the_previous_outputs(tmp_path):
+    # a typo in the input name, or an empty folder, must not replace a good graph with an empty one
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    paper = tmp_path / "ok.txt"
+    paper.write_text("Disc degeneration contributes to low back pain.")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(paper), "-o", str(out), "--quiet", "-f", "json"]).exit_code == 0
+    before = (out / "graph.json").read_bytes()
+    (tmp_path / "empty").mkdir()
+    for inputs in ([str(tmp_path / "nosuch_typo.md")], [str(tmp_path / "empty")]):
+        result = CliRunner().invoke(main, ["build", *inputs, "-o", str(out), "--quiet", "-f", "json"])
+        assert result.exit_code == 1 and "nothing to build" in result.output
+        assert (out / "graph.json").read_bytes() == before
