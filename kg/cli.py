@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .escape import one_line
 from .export.base import format_names
 from .export import EXPORTERS as _EXPORTERS  # noqa: F401  (registers every exporter: the choices come from the registry)
 
@@ -20,17 +21,6 @@ EXIT_SKIPPED = 3
 
 class KgError(click.ClickException):
     """A user error: one line, no traceback, exit status 1."""
-
-
-def one_line(text: str) -> str:
-    """Text as one terminal line: what is not printable (a newline or ESC in a file name, separators, bidi
-    controls) as its escape, a file-name byte that is not UTF-8 as \\xNN; so a message can neither split nor
-    steer the terminal. Idempotent: an escaped message passes unchanged."""
-    if text.isprintable():
-        return text
-    return "".join(f"\\x{ord(ch) - 0xdc00:02x}" if "\udc80" <= ch <= "\udcff"
-                   else ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace").decode("ascii")
-                   for ch in text)
 
 
 class Terminated(SystemExit):

@@ -22,7 +22,7 @@ from .mentions import AnnotatedDocument
 from .model import Document
 from .ontology.lexicon import Lexicon, default_lexicon, with_ontologies
 from .readers import iter_input_files, read_inputs
-from .readers.base import printable
+from .escape import one_line
 from .resources import data_dir
 from .schema import Schema, default_schema
 
@@ -51,9 +51,9 @@ class BuildReport:
 
 def _printable_strings(value):
     if isinstance(value, str):
-        return printable(value)
+        return one_line(value)
     if isinstance(value, dict):
-        return {printable(str(k)): _printable_strings(v) for k, v in value.items()}
+        return {one_line(str(k)): _printable_strings(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_printable_strings(v) for v in value]
     return value

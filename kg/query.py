@@ -9,6 +9,7 @@ from pathlib import Path
 
 
 from .resources import data_dir
+from .escape import without_controls
 from .sparql_text import is_update
 
 
@@ -104,21 +105,12 @@ def run_query(store, sparql: str) -> tuple[list[str], list[list[str]]]:
     return columns, rows
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(value: str) -> str:
-    """A value with its control characters (ESC, NUL, C1) written as \\xNN, so a graph from elsewhere
-    cannot move the terminal's cursor or change its colours."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
-
-
 def format_rows(columns: list[str], rows: list[list[str]], fmt: str) -> str:
-    columns = [printable(c) for c in columns]
+    columns = [without_controls(c) for c in columns]
     if fmt == "json":  # JSON escapes C0 itself; C1 too here
         text = json.dumps([dict(zip(columns, r)) for r in rows], indent=1, ensure_ascii=False)
         return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
-    rows = [[printable(v) for v in r] for r in rows]
+    rows = [[without_controls(v) for v in r] for r in rows]
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")

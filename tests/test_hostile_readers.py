@@ -359,6 +359,15 @@ def read_or_refuse(data: bytes, name: str) -> None:
     assert_clean(documents)
 
 
+def mentions_or_refuse(path) -> None:
+    """The mention readers' contract: records or one clear ReaderError naming the file, in bounded time."""
+    with time_limit(5):
+        try:
+            read_mention_file(path)
+        except ReaderError as exc:
+            assert_one_clear_error(exc, str(path))
+
+
 any_text = st.text(st.characters(blacklist_categories=()), max_size=40)  # controls and lone surrogates too
 json_values = st.recursive(st.none() | st.booleans() | st.integers(-10, 10**6) | st.floats(allow_nan=False) | any_text,
                            lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
@@ -397,11 +406,7 @@ def test_fuzz_bioc_json_with_wrong_types_anywhere(payload, name, tmp_path):
     read_or_refuse(data, name)
     path = tmp_path / name
     path.write_bytes(data)
-    with time_limit(5):
-        try:
-            read_mention_file(path)
-        except ReaderError as exc:
-            assert_one_clear_error(exc, str(path))
+    mentions_or_refuse(path)
 
 
 TAGS = ["collection", "document", "id", "passage", "infon", "text", "offset", "annotation", "location", "article",
@@ -462,11 +467,7 @@ def test_fuzz_xml_readers_with_wrong_structure(document, tmp_path):
     read_or_refuse(data, name)
     path = tmp_path / "m.bioc.xml"
     path.write_bytes(data)
-    with time_limit(5):
-        try:
-            read_mention_file(path)
-        except ReaderError as exc:
-            assert_one_clear_error(exc, str(path))
+    mentions_or_refuse(path)
 
 
 @FUZZ
@@ -486,11 +487,7 @@ def test_fuzz_every_reader_with_random_bytes(data, name):
 def test_fuzz_pubtator_mention_reader(lines, tmp_path):
     path = tmp_path / "m.pubtator"
     path.write_bytes("\n".join(lines).encode("utf-8", errors="surrogatepass"))
-    with time_limit(5):
-        try:
-            read_mention_file(path)
-        except ReaderError as exc:
-            assert_one_clear_error(exc, str(path))
+    mentions_or_refuse(path)
 
 
 @FUZZ

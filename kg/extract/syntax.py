@@ -720,8 +720,9 @@ class SyntaxExtractor:
             for a in self.sentence_assertions(doc, s, parsed):
                 read.add(s.sentence.start)
                 found.append(a)
-        if self.fallback:
-            special = {m.start for s in doc.sentences for m in s.mentions if m.matched_by in FALLBACK_MATCHES}
+        special = {m.start for s in doc.sentences for m in s.mentions if m.matched_by in FALLBACK_MATCHES} \
+            if self.fallback else set()
+        if special:  # the rules run only for documents that have such mentions
             for a in self.table.extract(doc):
                 if a.evidence.sentence_start not in read and (
                         a.evidence.subject_span.start in special or a.evidence.object_span.start in special):

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from ..escape import one_line
 from ..model import Document
 from . import bioc, jats, markdown, pubmed, text  # noqa: F401  (registration)
-from .base import (REGISTRY, Limits, ReaderError, RegisteredReader, check_text_size, input_limits, printable, read_bounded,
+from .base import (REGISTRY, Limits, ReaderError, RegisteredReader, check_text_size, input_limits, read_bounded,
                    text_encoding)
 from .streams import is_stream, stream
 
@@ -140,7 +141,7 @@ def read_inputs(inputs: Iterable[str], exclude: Iterable[str | Path] = ()) -> It
     """Every input's documents, or one error naming it: a bad file never stops the others. `exclude`: paths
     (the output folder, say) whose files are passed over when met inside an input folder."""
     for source, path in iter_input_files(inputs, exclude):
-        label = printable(source)  # a name that is not UTF-8 or holds a newline, as one printable line
+        label = one_line(source)  # a name that is not UTF-8 or holds a newline, as one printable line
         try:
             if path is None:
                 label = "<stdin>"
@@ -171,7 +172,7 @@ def read_mention_file(path: Path) -> list:
     from .bioc import read_bioc_mentions
     from .pubtator import read_pubtator_mentions
 
-    source = printable(str(path))
+    source = one_line(str(path))
     try:
         data = _read_file(path, source)
     except OSError as exc:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import BinaryIO, Callable, Iterator, Mapping, Protocol
 
+from ..escape import one_line
 from ..ids import content_hash
 from ..model import Document, Section
 
@@ -16,7 +17,7 @@ class ReaderError(Exception):
     name or content holds (newlines, escape sequences, bytes that are not UTF-8)."""
 
     def __init__(self, source: str, reason: str):
-        self.source, self.reason = printable(source), printable(reason)
+        self.source, self.reason = one_line(source), one_line(reason)
         super().__init__(f"{self.source}: {self.reason}")
 
 
@@ -180,14 +181,6 @@ def identifier(value: str) -> str:
     return "".join(clean_text(value).split())
 
 
-def printable(value: str) -> str:
-    """A name or message on one line: control characters as escapes, undecodable file-name bytes as \\xNN."""
-    if value.isprintable():
-        return value
-    return "".join(f"\\x{ord(ch) - 0xdc00:02x}" if "\udc80" <= ch <= "\udcff"  # a file-name byte that is not UTF-8
-                   else ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in value)
-
-
 _UTF16_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -285,7 +278,7 @@ class DocumentBuilder:
         else:
             doc_id = f"LOCAL:{content_hash(text)}"
         return Document(doc_id, text, tuple(sections), clean_text(self.title.strip()), self.year, doi, pmid, pmcid,
-                        printable(self.source), self.format)
+                        one_line(self.source), self.format)
 
 
 def normalise_doi(value: str) -> str | None:
